@@ -1,0 +1,1 @@
+"""The ``hybridsync`` command line (Typer): one module per command group."""

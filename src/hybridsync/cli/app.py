@@ -1,0 +1,80 @@
+"""Root of the command line: global options, error reporting, sub-command registration."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from hybridsync.cli.context import AppContext
+from hybridsync.cli.output import stderr
+from hybridsync.errors import HybridSyncError
+
+app = typer.Typer(
+    name="hybridsync",
+    help="Synchronize on-premises AD/LDAP forests into a cloud directory.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="HYBRIDSYNC_CONFIG",
+            help="Path of hybridsync.toml (default: ./hybridsync.toml).",
+        ),
+    ] = None,
+) -> None:
+    """Hybrid identity synchronization."""
+    ctx.obj = AppContext(config_path=config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    """The application object of the running command."""
+    root_ctx = ctx.find_root()
+    obj = root_ctx.obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+def _register() -> None:
+    # Each command group lives in its own module and registers itself on ``app``.
+    from hybridsync.cli import commands
+
+    commands.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: turns project errors into a message and an exit code."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except HybridSyncError as exc:
+        stderr.print(f"error: {exc.message}", markup=False, highlight=False)
+        if exc.hint:
+            stderr.print(f"what to do: {exc.hint}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        stderr.print("aborted")
+        sys.exit(130)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code if isinstance(code, int) else 1)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

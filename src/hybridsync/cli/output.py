@@ -1,0 +1,81 @@
+"""Printing results: one JSON document with ``--json``, readable tables otherwise.
+
+Only results go to stdout; progress and errors go to stderr so ``--json`` output can
+always be piped into another program.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    """The project's one JSON spelling (ISO-8601 UTC times with ``Z``)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_default)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(to_json(data) + "\n")
+
+
+def table(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
+) -> None:
+    """A table of the named columns; lists are joined, missing values shown as blank."""
+    grid = Table(title=title, show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    count = 0
+    for row in rows:
+        grid.add_row(*(_cell(row.get(column)) for column in columns))
+        count += 1
+    if count == 0:
+        stdout.print("(none)" if title is None else f"{title}: (none)")
+        return
+    stdout.print(grid)
+
+
+def record(data: Mapping[str, Any]) -> None:
+    """One object as ``key: value`` lines."""
+    width = max((len(k) for k in data), default=0)
+    for key, value in data.items():
+        stdout.print(f"{key.ljust(width)}  {_cell(value)}", markup=False, highlight=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(_default(value)) if not isinstance(value, str) else value
+
+
+def progress(message: str) -> None:
+    """A line of progress on stderr (never on stdout)."""
+    stderr.print(message, markup=False, highlight=False)

@@ -1,0 +1,1 @@
+"""Pure value types and codecs for directory identities (no I/O)."""

@@ -1,0 +1,1 @@
+"""SQL storage: one schema per area (tenant, engine), Alembic migrations, units of work."""
