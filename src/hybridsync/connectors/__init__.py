@@ -1,0 +1,1 @@
+"""Adapters to directories: one module per kind (LDIF, LDAP, the tenant)."""

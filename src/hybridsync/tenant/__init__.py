@@ -1,0 +1,1 @@
+"""The cloud tenant: the side that matches, quarantines, soft-deletes and restores."""
