@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -60,9 +62,9 @@ def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
         path = folder / f"{area}.db"
         engine = create_sql_engine(f"sqlite:///{path}")
         upgrade(engine, area)  # type: ignore[arg-type]
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
+        with closing(sqlite3.connect(path)) as raw:  # fold the WAL into the file we copy
+            raw.execute("PRAGMA journal_mode=DELETE")
         templates[area] = path
     return templates
 

@@ -29,7 +29,11 @@ def sid_from_string(text: str) -> bytes:
         authority = int(parts[2])
         subs = [int(p) for p in parts[3:]]
     except ValueError as exc:
-        raise InvalidIdentifier(f"{text!r} is not a SID", hint="only digits between dashes") from exc
+        raise InvalidIdentifier(
+            f"{text!r} is not a SID", hint="only digits between dashes"
+        ) from exc
     if len(subs) > 15 or authority >= 2**48 or any(not 0 <= s < 2**32 for s in subs):
         raise InvalidIdentifier(f"{text!r} is not a SID", hint="at most 15 sub-authorities")
-    return bytes([1, len(subs)]) + authority.to_bytes(6, "big") + struct.pack(f"<{len(subs)}I", *subs)
+    return (
+        bytes([1, len(subs)]) + authority.to_bytes(6, "big") + struct.pack(f"<{len(subs)}I", *subs)
+    )
