@@ -1,6 +1,6 @@
 """Write a new Alembic revision for one area by comparing its tables with the migrated schema.
 
-    .venv/bin/python scripts/new_migration.py tenant "add licences"
+.venv/bin/python scripts/new_migration.py tenant "add licences"
 """
 
 from __future__ import annotations

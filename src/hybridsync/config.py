@@ -128,7 +128,8 @@ def parse_settings(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(
-            f"connector name {duplicates[0]!r} is used twice", hint="give every connector a unique name"
+            f"connector name {duplicates[0]!r} is used twice",
+            hint="give every connector a unique name",
         )
     return Settings(engine, tenant, connectors, base_dir, source)
 
@@ -171,7 +172,9 @@ def _typed(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
 def _choice(value: str, choices: tuple[str, ...], name: str) -> str:
     if value in choices:
         return value
-    raise ConfigError(f"{name} = {value!r} is not allowed", hint="use one of: " + ", ".join(choices))
+    raise ConfigError(
+        f"{name} = {value!r} is not allowed", hint="use one of: " + ", ".join(choices)
+    )
 
 
 def _engine(table: Mapping[str, Any], base_dir: Path) -> EngineSettings:
@@ -264,7 +267,8 @@ def _connector(table: Any, index: int, base_dir: Path) -> ConnectorSettings:
     def path(key: str) -> Path | None:
         if key not in table:
             return None
-        return (base_dir / _typed(table, key, str, where)).resolve()
+        relative: str = _typed(table, key, str, where)
+        return (base_dir / relative).resolve()
 
     def strings(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
@@ -292,9 +296,12 @@ def _connector(table: Any, index: int, base_dir: Path) -> ConnectorSettings:
         filters=strings("filters"),
     )
     if kind == "ldif" and settings.path is None:
-        raise ConfigError(f"connector {name!r} is of type ldif but has no 'path'",
-                          hint="path = \"forest.ldif\"")
+        raise ConfigError(
+            f"connector {name!r} is of type ldif but has no 'path'", hint='path = "forest.ldif"'
+        )
     if kind == "ldap" and not (settings.url and settings.base_dn):
-        raise ConfigError(f"connector {name!r} is of type ldap but lacks 'url' or 'base_dn'",
-                          hint="url = \"ldaps://dc1.corp.example.com\", base_dn = \"DC=corp,…\"")
+        raise ConfigError(
+            f"connector {name!r} is of type ldap but lacks 'url' or 'base_dn'",
+            hint='url = "ldaps://dc1.corp.example.com", base_dn = "DC=corp,…"',
+        )
     return settings

@@ -56,25 +56,16 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: turns project errors into a message and an exit code."""
+    """Console-script entry point: turns project errors into a message and an exit code.
+
+    Usage errors are reported by the command-line library itself (standalone mode); only
+    the project's own errors are caught here, so they never show a traceback.
+    """
     _register()
     try:
-        app(standalone_mode=False)
+        app()
     except HybridSyncError as exc:
         stderr.print(f"error: {exc.message}", markup=False, highlight=False)
         if exc.hint:
             stderr.print(f"what to do: {exc.hint}", markup=False, highlight=False)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(130)
-    except (typer.Exit, SystemExit) as exc:
-        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
-        sys.exit(code if isinstance(code, int) else 1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

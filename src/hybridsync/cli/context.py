@@ -36,7 +36,7 @@ class AppContext:
             if url is None:
                 raise ConfigError(
                     "this command needs the embedded tenant, but [tenant] names a remote url",
-                    hint="set [tenant] database = \"sqlite:///tenant.db\" to use the built-in tenant",
+                    hint='set [tenant] database = "sqlite:///tenant.db" to use the built-in tenant',
                 )
             self._databases["tenant"] = open_database(url, "tenant")
         return self._databases["tenant"]

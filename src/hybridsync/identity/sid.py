@@ -25,15 +25,16 @@ def sid_from_string(text: str) -> bytes:
     parts = text.strip().split("-")
     if len(parts) < 3 or parts[0].upper() != "S" or parts[1] != "1":
         raise InvalidIdentifier(f"{text!r} is not a SID", hint="write it as S-1-5-21-…")
-    try:
-        authority = int(parts[2])
-        subs = [int(p) for p in parts[3:]]
-    except ValueError as exc:
+    # int() would also take "+5", " 5" and "1_000"; a SID has plain ASCII digits only.
+    if not all(p.isascii() and p.isdigit() for p in parts[2:]):
+        raise InvalidIdentifier(f"{text!r} is not a SID", hint="only digits between dashes")
+    authority = int(parts[2])
+    subs = [int(p) for p in parts[3:]]
+    if len(subs) > 15 or authority >= 2**48 or any(s >= 2**32 for s in subs):
         raise InvalidIdentifier(
-            f"{text!r} is not a SID", hint="only digits between dashes"
-        ) from exc
-    if len(subs) > 15 or authority >= 2**48 or any(not 0 <= s < 2**32 for s in subs):
-        raise InvalidIdentifier(f"{text!r} is not a SID", hint="at most 15 sub-authorities")
+            f"{text!r} is not a SID",
+            hint="at most 15 sub-authorities, each below 2^32, and an authority below 2^48",
+        )
     return (
         bytes([1, len(subs)]) + authority.to_bytes(6, "big") + struct.pack(f"<{len(subs)}I", *subs)
     )

@@ -81,7 +81,7 @@ class _Findings:
         if bad:
             self.add(
                 rule,
-                f"contains {bad} {where}".rstrip() + ", which is not allowed",
+                f"has characters that are not allowed{where}: {bad}",
                 f"remove or replace {bad}",
             )
 
@@ -161,7 +161,7 @@ def _upn_local_problems(found: _Findings, local: str) -> None:
             "replace them with plain letters (é → e, ü → u)",
         )
     other = "".join(c for c in local if c not in _UPN_LOCAL and c not in accented)
-    found.forbidden("B8.5", other, other, "before the '@'")
+    found.forbidden("B8.5", other, other, " before the '@'")
     _dot_problems(found, local)
 
 
@@ -249,10 +249,11 @@ def _smtp_problems(found: _Findings, address: str) -> None:
         )
         return
     local, domain = address.split("@")
-    other = "".join(c for c in local if c not in _SMTP_LOCAL and c not in _SMTP_FORBIDDEN)
+    # whitespace and the _SMTP_FORBIDDEN characters were reported for the whole address
+    other = "".join(c for c in local if c not in _SMTP_LOCAL | _SMTP_FORBIDDEN and not c.isspace())
     if not local:
         found.add("B8.6", "has nothing before the '@'", "put the mailbox name before the '@'")
-    found.forbidden("B8.6", other, other, "before the '@'")
+    found.forbidden("B8.6", other, other, " before the '@'")
     _dot_problems(found, local)
     _domain_problems(found, domain, "B8.6")
 
@@ -261,7 +262,7 @@ def _control_problems(found: _Findings, address: str, forbidden: frozenset[str])
     bad = sorted({c for c in address if c in forbidden or not c.isprintable()})
     if bad:
         shown = ", ".join(repr(c) for c in bad)
-        found.add("B8.6", f"contains {shown}, which is not allowed", f"remove {shown}")
+        found.add("B8.6", f"has characters that are not allowed: {shown}", f"remove {shown}")
 
 
 # displayName -------------------------------------------------------------------------------
@@ -323,8 +324,8 @@ def immutable_id_problems(value: str) -> list[Problem]:
     if bad:
         found.add(
             "B1.13",
-            f"contains {bad}, which Graph does not accept",
-            "remove them; an immutableId made from a GUID is 24 Base64 characters",
+            f"has characters that Graph does not accept: {bad}",
+            f"remove {bad}; an immutableId made from a GUID is 24 Base64 characters",
         )
     return found.problems
 

@@ -110,3 +110,5 @@ class ExportOutcome:
     overwritten: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)  # name: (old, new)
     quarantined: tuple[QuarantinedValue, ...] = ()
     error: ExportError | None = None
+    ignored_members: tuple[str, ...] = ()  # member anchors a group change named but the
+    # tenant does not hold (or holds only in the recycle bin): left out, not an error

@@ -1,0 +1,209 @@
+"""The content of an LDIF file: its entries with its change records applied, in file order.
+
+An export may carry change records after the entries (an administrator's fix-ups, or pending
+writebacks appended to it). They are applied the way ldapmodify would apply them to a
+directory holding what was read so far: a record that ldapmodify would refuse (modify of an
+entry that does not exist, deleting a value that is not there) changes nothing and is reported.
+Values here are already text (:mod:`hybridsync.connectors.values`), so a change written in
+Base64 matches the value it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hybridsync.connectors.dn import dn_key, format_dn, parse_dn
+from hybridsync.connectors.ldif_format import LdifChange, Modification
+from hybridsync.connectors.values import attribute_name, normalize_attributes, values_text
+from hybridsync.errors import InvalidIdentifier
+
+
+@dataclass(slots=True)
+class ContentEntry:
+    """An entry as it stands after the records read so far: text values by lower-case name."""
+
+    dn: str
+    attributes: dict[str, list[str]]
+    line: int
+
+
+class _RefusedError(Exception):
+    """A change record that cannot be applied; the message says why and what to do."""
+
+
+class Content:
+    """Entries keyed by :func:`~hybridsync.connectors.dn.dn_key`, in the order first read."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, ContentEntry] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[ContentEntry]:
+        return iter(self._entries.values())
+
+    def get(self, dn: str) -> ContentEntry | None:
+        """The entry at ``dn`` (any spelling of it), if read."""
+        return self._entries.get(dn_key(dn))
+
+    def add(self, dn: str, attributes: dict[str, list[str]], line: int) -> str | None:
+        """Add an entry; a problem message if its DN was already read."""
+        key = dn_key(dn)
+        existing = self._entries.get(key)
+        if existing is not None:
+            return (
+                f"{dn!r} appears again (first at line {existing.line}) — "
+                "export each entry once; the second one was skipped"
+            )
+        self._entries[key] = ContentEntry(dn, attributes, line)
+        return None
+
+    def apply(self, change: LdifChange) -> str | None:
+        """Apply one change record; a problem message if it was refused (nothing changed)."""
+        try:
+            if change.changetype == "add":
+                problem = self.add(change.dn, normalize_attributes(change.attributes), change.line)
+                if problem:
+                    raise _RefusedError(
+                        f"changetype: add for {change.dn!r}, which already exists — "
+                        "use changetype: modify"
+                    )
+            elif change.changetype == "delete":
+                self._delete(change.dn)
+            elif change.changetype == "modify":
+                entry = self._existing(change.dn)
+                entry.attributes = _modified(entry.attributes, change.modifications)
+            else:
+                self._rename(change)
+        except _RefusedError as refused:
+            return str(refused)
+        return None
+
+    def _existing(self, dn: str) -> ContentEntry:
+        entry = self._entries.get(dn_key(dn))
+        if entry is None:
+            raise _RefusedError(
+                f"change for {dn!r}, which is not in the file before it — "
+                "put change records after the entry they change"
+            )
+        return entry
+
+    def _delete(self, dn: str) -> None:
+        self._existing(dn)
+        key = dn_key(dn)
+        suffix = "," + key
+        if any(other.endswith(suffix) for other in self._entries):
+            raise _RefusedError(
+                f"delete of {dn!r}, which has entries below it — delete those first"
+            )
+        del self._entries[key]
+
+    def _rename(self, change: LdifChange) -> None:
+        entry = self._existing(change.dn)
+        old_key = dn_key(change.dn)
+        try:
+            old_rdns = parse_dn(entry.dn)
+            new_rdn = parse_dn(change.new_rdn or "")
+            superior = parse_dn(change.new_superior) if change.new_superior else old_rdns[1:]
+        except InvalidIdentifier as exc:
+            raise _RefusedError(f"{exc} — fix the modrdn record") from exc
+        if len(new_rdn) != 1:
+            raise _RefusedError(
+                f"newrdn {change.new_rdn!r} is not one RDN — write e.g. CN=New Name"
+            )
+        new_dn = format_dn(new_rdn + superior)
+        new_key = dn_key(new_dn)
+        if new_key != old_key and new_key in self._entries:
+            raise _RefusedError(f"modrdn to {new_dn!r}, which already exists — pick another name")
+        attributes = entry.attributes
+        if change.delete_old_rdn:
+            for kind, value in old_rdns[0] if old_rdns else ():
+                _remove_values(attributes, kind.lower(), [value], strict=False)
+        for kind, value in new_rdn[0]:
+            _add_values(attributes, kind.lower(), [value], strict=False)
+        if "name" in attributes:  # AD keeps name equal to the RDN value
+            attributes["name"] = [new_rdn[0][0][1]]
+        moved = self._move(old_key, entry, new_dn, len(old_rdns))
+        for key, moved_entry in moved:
+            self._entries[key] = moved_entry
+
+    def _move(
+        self, old_key: str, entry: ContentEntry, new_dn: str, depth: int
+    ) -> list[tuple[str, ContentEntry]]:
+        """Take the entry and everything below it out, with their new DNs."""
+        suffix = "," + old_key
+        subtree = [key for key in self._entries if key == old_key or key.endswith(suffix)]
+        moved = []
+        for key in subtree:
+            member = self._entries.pop(key)
+            if member is entry:
+                member.dn = new_dn
+            else:
+                rdns = parse_dn(member.dn)
+                member.dn = format_dn(rdns[: len(rdns) - depth]) + "," + new_dn
+            if "distinguishedname" in member.attributes:
+                member.attributes["distinguishedname"] = [member.dn]
+            moved.append((dn_key(member.dn), member))
+        return moved
+
+
+def _modified(
+    attributes: dict[str, list[str]], modifications: tuple[Modification, ...]
+) -> dict[str, list[str]]:
+    """The attributes after a modify record, or :class:`_RefusedError` (LDAP modify is atomic)."""
+    result = {name: list(values) for name, values in attributes.items()}
+    for mod in modifications:
+        name = attribute_name(mod.attribute)
+        values = values_text(name, mod.values)
+        if mod.op == "add":
+            _add_values(result, name, values, strict=True)
+        elif mod.op == "delete":
+            _remove_values(result, name, values, strict=True)
+        elif values:
+            result[name] = values
+        else:
+            result.pop(name, None)
+    return result
+
+
+def _add_values(
+    attributes: dict[str, list[str]], name: str, values: list[str], *, strict: bool
+) -> None:
+    current = attributes.setdefault(name, [])
+    for value in values:
+        if _index(current, value) is None:
+            current.append(value)
+        elif strict:
+            raise _RefusedError(
+                f"add of {name}: {value!r}, which it already has — remove that line"
+            )
+
+
+def _remove_values(
+    attributes: dict[str, list[str]], name: str, values: list[str], *, strict: bool
+) -> None:
+    if not values:
+        attributes.pop(name, None)
+        return
+    current = attributes.get(name, [])
+    for value in values:
+        index = _index(current, value)
+        if index is not None:
+            del current[index]
+        elif strict:
+            raise _RefusedError(
+                f"delete of {name}: {value!r}, which it does not have — remove that line"
+            )
+    if not current:
+        attributes.pop(name, None)
+
+
+def _index(values: list[str], value: str) -> int | None:
+    """Where ``value`` is among ``values``; most LDAP matching rules ignore case."""
+    folded = value.casefold()
+    for index, candidate in enumerate(values):
+        if candidate == value or candidate.casefold() == folded:
+            return index
+    return None

@@ -1,0 +1,162 @@
+"""Every query on the export side: pending exports and what was last exported.
+
+``pending_export`` rows hold the full :class:`~hybridsync.tenant.exports.ExportChange` each, as
+computed by sync: export consumes them, staging mode leaves them in place, and ``preview`` or
+``sync --plan`` read them through :func:`load_pending` without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hybridsync.engine.model import PendingExport
+from hybridsync.engine.outbound import ExportedState, change_from_payload, payload
+from hybridsync.engine.repository import chunks
+from hybridsync.store.engine_schema import export_state as es
+from hybridsync.store.engine_schema import pending_export as pe
+from hybridsync.tenant.exports import ExportChange, ObjectType
+
+#: Export order: deletes of people first (they free UPNs and addresses, and a promoted
+#: contact must be gone before its user arrives), then users and contacts, then groups so
+#: their members resolve, then group deletes.
+_ORDER = sa.case(
+    (sa.and_(pe.c.action == "delete", pe.c.object_type != "group"), 0),
+    (pe.c.object_type != "group", 1),
+    (pe.c.action != "delete", 2),
+    else_=3,
+)
+
+
+def load_export_states(conn: Connection, anchors: Sequence[str]) -> dict[str, ExportedState]:
+    """What was last exported under each of ``anchors`` (those never exported are absent)."""
+    found: dict[str, ExportedState] = {}
+    for part in chunks(sorted(set(anchors))):
+        for row in conn.execute(sa.select(es).where(es.c.source_anchor.in_(part))):
+            found[row.source_anchor] = _state(row)
+    return found
+
+
+def export_state_of(conn: Connection, anchor: str) -> ExportedState | None:
+    """The exported state of one sourceAnchor (``show``)."""
+    return load_export_states(conn, [anchor]).get(anchor)
+
+
+def _state(row: sa.Row[Any]) -> ExportedState:
+    return ExportedState(
+        source_anchor=row.source_anchor,
+        object_type=cast(ObjectType, row.object_type),
+        attributes=json.loads(row.attributes),
+        members=frozenset(json.loads(row.members)),
+        object_id=row.cloud_object_id,
+        matched_by=row.matched_by,
+    )
+
+
+def save_export_states(
+    conn: Connection,
+    saved: Sequence[tuple[ExportedState, int | None]],
+    removed: Sequence[str],
+    now: datetime,
+) -> None:
+    """Upsert the exported state of accepted adds/updates and forget deleted objects."""
+    anchors = [state.source_anchor for state, _ in saved] + list(removed)
+    for part in chunks(anchors):
+        conn.execute(sa.delete(es).where(es.c.source_anchor.in_(part)))
+    values = [
+        {
+            "source_anchor": state.source_anchor,
+            "object_type": state.object_type,
+            "mv_id": mv_id,
+            "cloud_object_id": state.object_id,
+            "matched_by": state.matched_by,
+            "attributes": json.dumps(state.attributes, ensure_ascii=False, separators=(",", ":")),
+            "members": json.dumps(sorted(state.members), separators=(",", ":")),
+            "exported_at": now,
+        }
+        for state, mv_id in saved
+    ]
+    for part in chunks(values, 5000):
+        conn.execute(sa.insert(es), list(part))
+
+
+def replace_pending(
+    conn: Connection,
+    mv_ids: Sequence[int],
+    changes: Sequence[tuple[int | None, ExportChange]],
+    run_id: int | None,
+    now: datetime,
+) -> None:
+    """Make ``changes`` the pending exports of the metaverse objects ``mv_ids``.
+
+    Earlier pending rows of those objects, and any row for the same sourceAnchor and action
+    (e.g. the pending delete of an object that came back), are replaced.
+    """
+    for part in chunks(mv_ids):
+        conn.execute(sa.delete(pe).where(pe.c.mv_id.in_(part)))
+    for part in chunks([change.source_anchor for _, change in changes]):
+        conn.execute(sa.delete(pe).where(pe.c.source_anchor.in_(part)))
+    values = [
+        {
+            "source_anchor": change.source_anchor,
+            "action": change.action,
+            "object_type": change.object_type,
+            "mv_id": mv_id,
+            "payload": json.dumps(payload(change), ensure_ascii=False, separators=(",", ":")),
+            "run_id": run_id,
+            "created_at": now,
+        }
+        for mv_id, change in changes
+    ]
+    for part in chunks(values, 5000):
+        conn.execute(sa.insert(pe), list(part))
+
+
+def load_pending(conn: Connection, *, limit: int | None = None, after_id: int = 0) -> list[PendingExport]:
+    """Pending exports in export order (people before groups, deletes of people first)."""
+    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).order_by(_ORDER, pe.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        PendingExport(
+            row.id,
+            row.mv_id,
+            change_from_payload(json.loads(row.payload)),
+            json.loads(row.last_error) if row.last_error else None,
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def pending_counts(conn: Connection) -> dict[str, int]:
+    """How many pending exports there are per action (the threshold counts ``delete``)."""
+    query = sa.select(pe.c.action, sa.func.count()).group_by(pe.c.action)
+    return {action: count for action, count in conn.execute(query).tuples()}
+
+
+def pending_for_anchor(conn: Connection, anchor: str) -> list[PendingExport]:
+    """The pending exports of one sourceAnchor (``show``)."""
+    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(pe.c.source_anchor == anchor)
+    return [
+        PendingExport(row.id, row.mv_id, change_from_payload(json.loads(row.payload)), json.loads(row.last_error) if row.last_error else None)
+        for row in conn.execute(query)
+    ]
+
+
+def remove_pending(conn: Connection, ids: Sequence[int]) -> None:
+    """Pending exports the tenant accepted."""
+    for part in chunks(ids):
+        conn.execute(sa.delete(pe).where(pe.c.id.in_(part)))
+
+
+def record_pending_errors(conn: Connection, errors: Mapping[int, Mapping[str, Any]]) -> None:
+    """Keep refused exports pending (retried next cycle) with the tenant's reason."""
+    statement = sa.update(pe).where(pe.c.id == sa.bindparam("row_id")).values(last_error=sa.bindparam("error"))
+    values = [{"row_id": i, "error": json.dumps(e, ensure_ascii=False)} for i, e in errors.items()]
+    for part in chunks(values, 5000):
+        conn.execute(statement, list(part))

@@ -1,0 +1,187 @@
+"""Attribute flow with precedence: from the contributors of a metaverse object to the cloud
+attributes it should have (B6.16, B6.17, B7.7, B7.8).
+
+Each attribute group ranks the contributors; an attribute takes the value of the
+highest-ranked contributor that has one (a null does not win, as in Connect without
+AuthoritativeNull):
+
+* sign-in attributes (userPrincipalName, sourceAnchor, accountEnabled and the on-premises
+  identifiers) all come from one *sign-in contributor*: an enabled account before a disabled
+  one, and never a linked mailbox (msExchRecipientTypeDetails = 2). A person with only linked
+  mailboxes has no sign-in contributor and is not exported (B7.7);
+* address-book (GAL) attributes come first from a forest holding the mailbox, then users
+  before contacts;
+* Exchange technical attributes (mailNickname) come from contributors where it is set.
+
+Every ranking ends with the connector's position in the configuration and then the object's
+anchor, so the outcome depends on the set of contributors, never on their arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hybridsync.connectors.base import SourceObject
+from hybridsync.engine.anchor import compute_anchor
+from hybridsync.engine.model import Contributor, MvImage
+from hybridsync.engine.scope import is_disabled, is_mail_enabled, is_security_group
+from hybridsync.tenant.exports import ObjectType
+
+LINKED_MAILBOX = 2
+
+#: Address-book attributes: cloud name → on-premises name (lower case).
+GAL_ATTRIBUTES: tuple[tuple[str, str], ...] = (
+    ("displayName", "displayname"),
+    ("givenName", "givenname"),
+    ("surname", "sn"),
+    ("mail", "mail"),
+    ("department", "department"),
+    ("jobTitle", "title"),
+    ("companyName", "company"),
+    ("employeeId", "employeeid"),
+    ("officeLocation", "physicaldeliveryofficename"),
+    ("streetAddress", "streetaddress"),
+    ("city", "l"),
+    ("state", "st"),
+    ("postalCode", "postalcode"),
+    ("country", "co"),
+    ("telephoneNumber", "telephonenumber"),
+    ("mobilePhone", "mobile"),
+)
+MULTI_VALUED = {"proxyAddresses"}
+
+
+def is_linked_mailbox(obj: SourceObject) -> bool:
+    """msExchRecipientTypeDetails = 2: a mailbox whose owner signs in in another forest."""
+    return (obj.first("msExchRecipientTypeDetails") or "").strip() == str(LINKED_MAILBOX)
+
+
+def has_mailbox(obj: SourceObject) -> bool:
+    """The forest holding this object's mailbox (Exchange stamps these attributes)."""
+    return any(obj.first(a) for a in ("msExchMailboxGuid", "homeMDB", "msExchRecipientTypeDetails"))
+
+
+def sign_in_contributor(contributors: Iterable[Contributor]) -> Contributor | None:
+    """The account that supplies the sign-in attributes and the sourceAnchor (B6.17, B7.8)."""
+    accounts = [
+        c for c in contributors if c.object_type == "user" and not is_linked_mailbox(c.source)
+    ]
+    if not accounts:
+        return None
+    return min(accounts, key=lambda c: (is_disabled(c.source), *c.order))
+
+
+def metaverse_type(contributors: Iterable[Contributor]) -> ObjectType:
+    """``user`` once any user joins (contact promotion, B7.6), else the contributors' type."""
+    types = {c.object_type for c in contributors}
+    if "user" in types:
+        return "user"
+    return "group" if "group" in types else "contact"
+
+
+def compute_image(contributors: Sequence[Contributor], anchor_setting: str) -> MvImage:
+    """Inbound flow for one metaverse object (which must have at least one contributor)."""
+    object_type = metaverse_type(contributors)
+    ranked = sorted((c for c in contributors if c.object_type == object_type), key=_order)
+    if object_type == "user":
+        primary = sign_in_contributor(contributors)
+        if primary is None:
+            reason = "linked mailbox with no active account is not exported (B7.7)"
+            return _image(object_type, contributors, None, None, False, reason)
+    else:
+        primary = ranked[0]
+    decision = compute_anchor(object_type, primary.source, anchor_setting)
+    image = _image(object_type, contributors, primary, decision.value, True, None)
+    if decision.value is None:
+        return MvImage(
+            object_type,
+            image.attributes,
+            image.contributors,
+            None,
+            False,
+            decision.reason,
+            primary.source if decision.writeback is not None else None,
+            primary.connector if decision.writeback is not None else None,
+        )
+    return image
+
+
+def _image(
+    object_type: ObjectType,
+    contributors: Sequence[Contributor],
+    primary: Contributor | None,
+    anchor: str | None,
+    exportable: bool,
+    reason: str | None,
+) -> MvImage:
+    values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if primary is not None:
+        for name, value in _identity_attributes(object_type, primary.source).items():
+            values[name], origin[name] = value, primary.connector
+    if object_type != "group":
+        gal = sorted(contributors, key=_gal_rank)
+        for name, ad_name in (*GAL_ATTRIBUTES, ("proxyAddresses", "proxyaddresses")):
+            _take(values, origin, name, gal, ad_name)
+        exchange = sorted((c for c in contributors if c.source.first("mailNickname")), key=_gal_rank)
+        _take(values, origin, "mailNickname", exchange, "mailnickname")
+    return MvImage(object_type, values, origin, anchor, exportable, reason)
+
+
+def _take(
+    values: dict[str, Any],
+    origin: dict[str, str],
+    name: str,
+    ranked: Sequence[Contributor],
+    ad_name: str,
+) -> None:
+    for contributor in ranked:
+        value = _value(contributor.source, ad_name)
+        if value:
+            values[name], origin[name] = value, contributor.connector
+            return
+
+
+def _identity_attributes(object_type: ObjectType, obj: SourceObject) -> dict[str, Any]:
+    """Attributes of the one object that identifies the person (or group) on-premises."""
+    out: dict[str, Any] = {}
+    if object_type == "user":
+        upn = obj.first("userPrincipalName")
+        out["userPrincipalName"] = upn
+        out["onPremisesUserPrincipalName"] = upn
+        out["accountEnabled"] = not is_disabled(obj)
+    if object_type == "group":
+        out["displayName"] = obj.first("displayName") or obj.first("cn") or obj.first("name")
+        out["mail"] = obj.first("mail")
+        out["mailNickname"] = obj.first("mailNickname") or obj.first("sAMAccountName")
+        out["proxyAddresses"] = list(obj.attributes.get("proxyaddresses", ())) or None
+        out["securityEnabled"] = is_security_group(obj)
+        out["mailEnabled"] = is_mail_enabled(obj)
+    if object_type in ("user", "group"):
+        out["onPremisesSamAccountName"] = obj.first("sAMAccountName")
+        out["onPremisesSecurityIdentifier"] = obj.first("objectSid")
+        out["onPremisesDistinguishedName"] = obj.dn
+        out["onPremisesDomainName"] = domain_from_dn(obj.dn)
+    return {k: v for k, v in out.items() if v is not None and v != ""}
+
+
+def _value(obj: SourceObject, ad_name: str) -> Any:
+    if ad_name == "proxyaddresses":
+        return list(obj.attributes.get(ad_name, ())) or None
+    return obj.first(ad_name)
+
+
+def _order(c: Contributor) -> tuple[int, str]:
+    return c.order
+
+
+def _gal_rank(c: Contributor) -> tuple[bool, bool, int, str]:
+    return (not has_mailbox(c.source), c.object_type != "user", *c.order)
+
+
+def domain_from_dn(dn: str) -> str | None:
+    """The DNS domain of a DN from its ``DC=`` parts (``…,DC=corp,DC=contoso,DC=com``)."""
+    parts = [p.strip() for p in dn.split(",")]
+    labels = [p[3:].strip() for p in parts if p[:3].lower() == "dc="]
+    return ".".join(labels).lower() or None

@@ -1,0 +1,492 @@
+"""Applying a batch of sync exports: read in bulk, decide in memory, write in bulk.
+
+:class:`ExportBatch` prefetches every object the batch can touch (by anchor, by UPN, by
+proxy address) in a handful of ``IN`` queries, then plays the changes in order against
+an in-memory view of the directory — so a later change sees what an earlier one did and
+the later arrival loses a clash (B4.4) — and finally writes the end state with
+``executemany``. Matching and quarantine decisions come from the pure core
+(:mod:`.matching`, :mod:`.resiliency`); a change that fails leaves no trace, so one bad
+object never stops the batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hybridsync.errors import Conflict, HybridSyncError, NotFound, ObjectTypeMismatch
+from hybridsync.identity.proxy import ProxyAddress
+from hybridsync.tenant.exports import ExportChange, ExportError, ExportOutcome
+from hybridsync.tenant.incoming import GRAPH_NAME_OF, Incoming, prepare
+from hybridsync.tenant.matching import Candidate, MatchDecision, decide_add
+from hybridsync.tenant.model import Features
+from hybridsync.tenant.repository import ObjectRecord, TenantRepository
+from hybridsync.tenant.resiliency import (
+    Holder,
+    QuarantineRecord,
+    Screening,
+    choose_placeholder_upn,
+    screen_values,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantContext:
+    """What every decision in one operation needs: domains, features and the time."""
+
+    initial_domain: str
+    verified_domains: tuple[str, ...]
+    features: Features
+    now: datetime
+
+
+def error_outcome(change: ExportChange, error: HybridSyncError) -> ExportOutcome:
+    return ExportOutcome(
+        change.source_anchor,
+        change.action,
+        "error",
+        match="conflict",
+        error=ExportError(error.code, error.message, error.hint),
+    )
+
+
+def quarantine_key(property_causing_error: str, value: str) -> str:
+    """The key a quarantined value is waited for under (UPN and proxy keys never overlap)."""
+    if property_causing_error == "UserPrincipalName":
+        return "upn:" + value.lower()
+    return ProxyAddress.parse(value).key
+
+
+@dataclass
+class _Membership:
+    index: int
+    group_id: str
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+    replace: bool
+
+
+@dataclass
+class ExportBatch:
+    """One batch of export changes played against an in-memory view of the tenant."""
+
+    repo: TenantRepository
+    ctx: TenantContext
+    objects: dict[str, ObjectRecord] = field(default_factory=dict)
+    anchors: dict[str, str | None] = field(default_factory=dict)
+    upn_owner: dict[str, Holder | None] = field(default_factory=dict)
+    proxy_owner: dict[str, Holder | None] = field(default_factory=dict)
+    loaded: set[str] = field(default_factory=set)
+    touched: set[str] = field(default_factory=set)
+    created: list[str] = field(default_factory=list)
+    purged: set[str] = field(default_factory=set)
+    memberships: list[_Membership] = field(default_factory=list)
+    member_changes: tuple[list[tuple[str, str]], list[tuple[str, str]]] = field(
+        default_factory=lambda: ([], [])
+    )
+
+    # the run -----------------------------------------------------------------------------
+
+    def run(self, changes: Sequence[ExportChange]) -> list[ExportOutcome]:
+        """Decide every change in order; nothing is written until :meth:`flush`."""
+        prepared: list[Incoming | HybridSyncError] = []
+        for change in changes:
+            try:
+                prepared.append(
+                    prepare(change, self.ctx.initial_domain, self.ctx.verified_domains)
+                )
+            except HybridSyncError as exc:
+                prepared.append(exc)
+        self._prefetch([p for p in prepared if isinstance(p, Incoming)])
+        outcomes: list[ExportOutcome] = []
+        for change, item in zip(changes, prepared, strict=True):
+            if isinstance(item, HybridSyncError):
+                outcomes.append(error_outcome(change, item))
+                continue
+            try:
+                outcomes.append(self._apply(item, len(outcomes)))
+            except HybridSyncError as exc:
+                outcomes.append(error_outcome(change, exc))
+        self._settle_memberships(outcomes)
+        return outcomes
+
+    def _prefetch(self, items: Sequence[Incoming]) -> None:
+        anchors = {i.anchor for i in items}
+        for item in items:
+            anchors.update(item.change.add_members)
+            anchors.update(item.change.remove_members)
+        self._remember(self.repo.objects_by_anchor(anchors))
+        for anchor in anchors:
+            self.anchors.setdefault(anchor, None)
+        upn_keys = {i.upn.lower() for i in items if i.upn}
+        proxy_keys = {p.key for i in items for p in i.proxies or ()}
+        upn_holders = self.repo.upn_holders(upn_keys)
+        proxy_holders = self.repo.proxy_holders(proxy_keys)
+        for key in upn_keys:
+            self.upn_owner.setdefault(key, upn_holders.get(key))
+        for key in proxy_keys:
+            self.proxy_owner.setdefault(key, proxy_holders.get(key))
+        holder_ids = {h.object_id for h in [*upn_holders.values(), *proxy_holders.values()]}
+        self._remember(self.repo.objects_by_id(holder_ids - self.objects.keys()))
+
+    def _remember(self, records: Iterable[ObjectRecord]) -> None:
+        for record in records:
+            if record.id in self.objects:
+                continue
+            self.objects[record.id] = record
+            self.loaded.add(record.id)
+            if record.on_premises_immutable_id is not None:
+                self.anchors[record.on_premises_immutable_id] = record.id
+            if record.deleted_date_time is None:
+                self._claim(record, only_unknown=True)
+
+    # lookups (cached; the database is asked only about what the batch has not seen) ---------
+
+    def _by_anchor(self, anchor: str) -> ObjectRecord | None:
+        if anchor not in self.anchors:
+            self._remember(self.repo.objects_by_anchor([anchor]))
+            self.anchors.setdefault(anchor, None)
+        object_id = self.anchors[anchor]
+        return self.objects[object_id] if object_id is not None else None
+
+    def _object(self, object_id: str) -> ObjectRecord:
+        if object_id not in self.objects:
+            self._remember(self.repo.objects_by_id([object_id]))
+        return self.objects[object_id]
+
+    def _upn_holder(self, key: str) -> Holder | None:
+        if key not in self.upn_owner:
+            self.upn_owner[key] = self.repo.upn_holders([key]).get(key)
+        return self.upn_owner[key]
+
+    def _proxy_holder(self, key: str) -> Holder | None:
+        if key not in self.proxy_owner:
+            self.proxy_owner[key] = self.repo.proxy_holders([key]).get(key)
+        return self.proxy_owner[key]
+
+    def _candidate(self, holder: Holder | None) -> Candidate | None:
+        if holder is None:
+            return None
+        record = self._object(holder.object_id)
+        return Candidate(
+            record.id,
+            record.object_type,
+            record.on_premises_immutable_id,
+            record.on_premises_sync_enabled,
+            record.deleted_date_time,
+            record.has_admin_role,
+        )
+
+    def _claim(self, record: ObjectRecord, *, only_unknown: bool = False) -> None:
+        owners: list[tuple[dict[str, Holder | None], str, Holder]] = []
+        if record.upn_key:
+            owners.append((self.upn_owner, record.upn_key, Holder(record.id, record.object_type)))
+        for proxy in record.proxies:
+            holder = Holder(record.id, record.object_type, proxy.is_primary)
+            owners.append((self.proxy_owner, proxy.key, holder))
+        for table, key, holder in owners:
+            if only_unknown:
+                table.setdefault(key, holder)
+            else:
+                table[key] = holder
+
+    def _release(self, record: ObjectRecord) -> None:
+        keys = [(self.upn_owner, record.upn_key)] if record.upn_key else []
+        keys += [(self.proxy_owner, p.key) for p in record.proxies]
+        for table, key in keys:
+            holder = table.get(key)
+            if holder is None or holder.object_id == record.id:
+                table[key] = None
+
+    # the three actions -------------------------------------------------------------------
+
+    def _apply(self, item: Incoming, index: int) -> ExportOutcome:
+        if item.change.action == "add":
+            return self._add(item, index)
+        if item.change.action == "update":
+            return self._update(item, index)
+        return self._delete(item)
+
+    def _add(self, item: Incoming, index: int) -> ExportOutcome:
+        change = item.change
+        existing = self._by_anchor(item.anchor)
+        smtp_key = item.primary_smtp_key
+        decision = decide_add(
+            change.object_type,
+            self._candidate(Holder(existing.id, existing.object_type) if existing else None),
+            self._candidate(self._proxy_holder(smtp_key) if smtp_key else None),
+            self._candidate(self._upn_holder(item.upn.lower()) if item.upn else None),
+            self.ctx.features,
+            self.ctx.now,
+        )
+        if decision.error is not None:
+            return error_outcome(change, decision.error)
+        record = self._target(item, decision)
+        overwritten, quarantined = self._write(item, record, is_add=True)
+        if decision.replaces is not None:
+            self._purge(self.objects[decision.replaces])
+        record.on_premises_immutable_id = item.anchor
+        record.on_premises_sync_enabled = True
+        record.deleted_date_time = None
+        self._store(record)
+        if change.object_type == "group":
+            self.memberships.append(
+                _Membership(index, record.id, change.add_members, (), replace=True)
+            )
+        result, match = _RESULTS[decision.kind]
+        return ExportOutcome(
+            item.anchor,
+            "add",
+            result,
+            match=match,
+            object_id=record.id,
+            matched_by=decision.matched_by,
+            overwritten=overwritten if decision.kind != "new" else {},
+            quarantined=quarantined,
+        )
+
+    def _target(self, item: Incoming, decision: MatchDecision) -> ObjectRecord:
+        if decision.target_id is not None:
+            return dataclasses.replace(
+                self.objects[decision.target_id],
+                proxies=list(self.objects[decision.target_id].proxies),
+                errors=list(self.objects[decision.target_id].errors),
+                attributes=dict(self.objects[decision.target_id].attributes),
+            )
+        return ObjectRecord(
+            id=str(uuid.uuid4()),
+            object_type=item.change.object_type,
+            created_date_time=self.ctx.now,
+        )
+
+    def _update(self, item: Incoming, index: int) -> ExportOutcome:
+        change = item.change
+        current = self._synced_target(change)
+        record = dataclasses.replace(
+            current,
+            proxies=list(current.proxies),
+            errors=list(current.errors),
+            attributes=dict(current.attributes),
+        )
+        changed, quarantined = self._write(item, record, is_add=False)
+        self._store(record)
+        if change.object_type == "group" and (change.add_members or change.remove_members):
+            self.memberships.append(
+                _Membership(index, record.id, change.add_members, change.remove_members, False)
+            )
+        result = "updated" if changed or quarantined or change.add_members or change.remove_members else "unchanged"
+        return ExportOutcome(
+            item.anchor,
+            "update",
+            result,
+            object_id=record.id,
+            overwritten=changed,
+            quarantined=quarantined,
+        )
+
+    def _delete(self, item: Incoming) -> ExportOutcome:
+        record = self._by_anchor(item.anchor)
+        if record is None or record.deleted_date_time is not None:
+            return ExportOutcome(item.anchor, "delete", "unchanged", object_id=record and record.id)
+        self._synced_target(item.change)
+        if record.object_type == "user":
+            self._release(record)
+            record.deleted_date_time = self.ctx.now
+            record.on_premises_last_sync_date_time = self.ctx.now
+            self.touched.add(record.id)
+        else:
+            # Groups and contacts do not go to the recycle bin (B5.8, B9.3).
+            self._purge(record)
+        return ExportOutcome(item.anchor, "delete", "deleted", object_id=record.id)
+
+    def _synced_target(self, change: ExportChange) -> ObjectRecord:
+        record = self._by_anchor(change.source_anchor)
+        if record is None or record.deleted_date_time is not None:
+            where = "in the recycle bin" if record is not None else "in the tenant"
+            raise NotFound(
+                f"no active object with immutableId {change.source_anchor!r} {where}",
+                hint="export the object as an add so that it is matched or created",
+            )
+        if record.object_type != change.object_type:
+            raise ObjectTypeMismatch(
+                f"immutableId {change.source_anchor!r} belongs to a {record.object_type}, "
+                f"the change is for a {change.object_type}",
+                hint="check the sourceAnchor of the on-premises object",
+            )
+        if not record.on_premises_sync_enabled:
+            raise Conflict(
+                f"object {record.id} is cloud-managed (onPremisesSyncEnabled is not true); "
+                f"a sync {change.action} is not valid for it",
+                hint="export an add to take it over by hard match, or stop syncing the "
+                "on-premises object",
+                code="InvalidSyncOperation",
+            )
+        return record
+
+    # writing one object's values ---------------------------------------------------------
+
+    def _write(
+        self, item: Incoming, record: ObjectRecord, *, is_add: bool
+    ) -> tuple[dict[str, tuple[Any, Any]], tuple[Any, ...]]:
+        """Screen and set the values ``item`` brings onto ``record`` (a working copy).
+
+        On an add only values that exist on-premises overwrite (B3.5); on an update
+        ``None`` clears. Returns the overwritten values and the quarantined ones.
+        """
+        upn = item.upn if item.upn is not None else record.user_principal_name
+        proxies = record.proxies if item.proxies is None or (is_add and not item.proxies) else list(item.proxies)
+        screening = self._screen(record, upn, proxies, is_add=is_add)
+        before = _graph_values(record)
+        self._release(record)
+        for column, value in item.columns.items():
+            if value is not None or not is_add:
+                setattr(record, column, value)
+        for name, value in item.extras.items():
+            if value is not None:
+                record.attributes[name] = value
+            elif not is_add:
+                record.attributes.pop(name, None)
+        record.proxies = list(screening.proxies)
+        if screening.upn_quarantined and upn is not None:
+            record.user_principal_name = choose_placeholder_upn(
+                upn,
+                self.ctx.initial_domain,
+                item.anchor,
+                lambda key: self._upn_holder(key) is not None,
+            )
+        self._record_quarantine(item, record, screening)
+        record.on_premises_last_sync_date_time = self.ctx.now
+        after = _graph_values(record)
+        changed = {
+            name: (old, after.get(name))
+            for name, old in before.items()
+            if old not in (None, "", ()) and old != after.get(name)
+        }
+        return changed, screening.quarantined
+
+    def _screen(
+        self, record: ObjectRecord, upn: str | None, proxies: Sequence[ProxyAddress], *, is_add: bool
+    ) -> Screening:
+        screening = screen_values(
+            record.id,
+            record.object_type,
+            upn,
+            self._upn_holder(upn.lower()) if upn else None,
+            proxies,
+            {p.key: self._proxy_holder(p.key) for p in proxies},
+            self.ctx.features,
+            is_add=is_add,
+        )
+        if screening.error is not None:
+            raise screening.error
+        return screening
+
+    def _record_quarantine(self, item: Incoming, record: ObjectRecord, screening: Screening) -> None:
+        """Keep the provisioning errors the change does not supersede, add the new ones."""
+        superseded = set()
+        if item.upn is not None:
+            superseded.add("UserPrincipalName")
+        if item.proxies is not None:
+            superseded.add("ProxyAddress")
+        previous = {e.value_key: e for e in record.errors}
+        kept = [e for e in record.errors if e.property_causing_error not in superseded]
+        for value in screening.quarantined:
+            key = quarantine_key(value.property_causing_error, value.value)
+            earlier = previous.get(key)
+            kept = [e for e in kept if e.value_key != key]
+            kept.append(
+                earlier
+                if earlier is not None
+                else QuarantineRecord(
+                    0, record.id, value.property_causing_error, value.value, key, self.ctx.now
+                )
+            )
+        record.errors = kept
+
+    def _store(self, record: ObjectRecord) -> None:
+        """Make a working copy the batch's current view of the object."""
+        if record.id not in self.objects:
+            self.created.append(record.id)
+        elif record.id in self.loaded:
+            self.touched.add(record.id)
+        self.objects[record.id] = record
+        if record.on_premises_immutable_id is not None:
+            self.anchors[record.on_premises_immutable_id] = record.id
+        if record.deleted_date_time is None:
+            self._claim(record)
+
+    def _purge(self, record: ObjectRecord) -> None:
+        self._release(record)
+        self.purged.add(record.id)
+        self.touched.discard(record.id)
+        if record.on_premises_immutable_id is not None:
+            self.anchors[record.on_premises_immutable_id] = None
+        self.objects.pop(record.id, None)
+
+    # group members -------------------------------------------------------------------------
+
+    def _settle_memberships(self, outcomes: list[ExportOutcome]) -> None:
+        """Resolve member anchors once every object of the batch exists; unknown ones are
+        ignored and reported on the group's outcome."""
+        pending = [m for m in self.memberships if m.group_id not in self.purged]
+        if not pending:
+            return
+        existing_groups = [m.group_id for m in pending if m.group_id in self.loaded]
+        current = self.repo.member_ids(existing_groups)
+        final = {gid: set(members) for gid, members in current.items()}
+        for membership in pending:
+            members = set() if membership.replace else final.get(membership.group_id, set())
+            ignored: list[str] = []
+            for anchor, adding in [(a, True) for a in membership.add] + [(a, False) for a in membership.remove]:
+                member = self._by_anchor(anchor)
+                if member is None or member.deleted_date_time is not None or member.id == membership.group_id:
+                    ignored.append(anchor)
+                elif adding:
+                    members.add(member.id)
+                else:
+                    members.discard(member.id)
+            final[membership.group_id] = members
+            if ignored:
+                outcome = outcomes[membership.index]
+                outcomes[membership.index] = dataclasses.replace(outcome, ignored_members=tuple(ignored))
+        added, removed = self.member_changes
+        for group_id, members in final.items():
+            before = current.get(group_id, set())
+            added.extend((group_id, m) for m in sorted(members - before))
+            removed.extend((group_id, m) for m in sorted(before - members))
+
+    # writing -------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the batch's end state: purges, rewritten objects, new objects, proxies,
+        quarantine records and memberships — a few executemany statements in all."""
+        repo = self.repo
+        repo.purge(sorted(self.purged & self.loaded))
+        existing = [self.objects[i] for i in sorted(self.touched) if i in self.objects]
+        created = [self.objects[i] for i in self.created if i in self.objects]
+        existing_ids = [r.id for r in existing]
+        repo.release_upns(existing_ids)
+        repo.update_objects(existing)
+        repo.insert_objects(created)
+        repo.replace_proxies(existing_ids, existing + created)
+        repo.replace_errors(existing_ids, existing + created)
+        repo.change_members(*self.member_changes)
+
+
+_RESULTS: dict[str, tuple[Any, Any]] = {
+    "new": ("created", "new"),
+    "hard": ("hard-match", "hard"),
+    "hard-restore": ("hard-match-restored", "hard"),
+    "soft": ("soft-match", "soft"),
+}
+
+
+def _graph_values(record: ObjectRecord) -> dict[str, Any]:
+    values: dict[str, Any] = {graph: getattr(record, column) for column, graph in GRAPH_NAME_OF.items()}
+    values.update(record.attributes)
+    values["proxyAddresses"] = tuple(str(p) for p in record.proxies)
+    return values

@@ -1,0 +1,452 @@
+"""Every query of the tenant (SQLAlchemy Core on one connection, inside the caller's unit of
+work). Reads come in batches (``IN`` lists of at most :data:`CHUNK` values) and writes are
+``executemany``, so a sync export of 100,000 objects costs a few hundred statements, not
+several per object. Database uniqueness violations become
+:class:`~hybridsync.errors.AttributeValueMustBeUnique` here, at the seam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from hybridsync.errors import AttributeValueMustBeUnique
+from hybridsync.identity.proxy import ProxyAddress
+from hybridsync.store.tenant_schema import (
+    directory_objects as objects,
+)
+from hybridsync.store.tenant_schema import (
+    group_members,
+    license_assignments,
+    provisioning_errors,
+    proxy_addresses,
+    tenant_features,
+    tenant_settings,
+)
+from hybridsync.tenant.exports import ObjectType
+from hybridsync.tenant.model import (
+    CloudObject,
+    Features,
+    LicenseAssignment,
+    PropertyCausingError,
+    ProvisioningError,
+)
+from hybridsync.tenant.resiliency import Holder, QuarantineRecord
+
+CHUNK = 500
+T = TypeVar("T")
+
+#: Scalar columns of ``directory_objects`` that :class:`ObjectRecord` mirrors one to one.
+COLUMNS = (
+    "object_type",
+    "display_name",
+    "user_principal_name",
+    "mail",
+    "mail_nickname",
+    "given_name",
+    "surname",
+    "attributes",
+    "on_premises_immutable_id",
+    "on_premises_sync_enabled",
+    "on_premises_last_sync_date_time",
+    "account_enabled",
+    "usage_location",
+    "has_admin_role",
+    "created_date_time",
+    "deleted_date_time",
+)
+
+
+@dataclass
+class ObjectRecord:
+    """A working copy of one directory object with its proxy addresses and quarantine
+    records; the provisioning code changes copies and the repository writes them back."""
+
+    id: str
+    object_type: ObjectType
+    created_date_time: datetime
+    display_name: str | None = None
+    user_principal_name: str | None = None
+    mail: str | None = None
+    mail_nickname: str | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    on_premises_immutable_id: str | None = None
+    on_premises_sync_enabled: bool | None = None
+    on_premises_last_sync_date_time: datetime | None = None
+    account_enabled: bool = True
+    usage_location: str | None = None
+    has_admin_role: bool = False
+    deleted_date_time: datetime | None = None
+    proxies: list[ProxyAddress] = field(default_factory=list)
+    errors: list[QuarantineRecord] = field(default_factory=list)
+
+    @property
+    def upn_key(self) -> str | None:
+        return self.user_principal_name.lower() if self.user_principal_name else None
+
+    def row(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in COLUMNS}
+        values["id"] = self.id
+        values["upn_key"] = self.upn_key
+        values["attributes"] = dict(self.attributes)
+        return values
+
+    def to_cloud_object(self, licenses: Sequence[LicenseAssignment] = ()) -> CloudObject:
+        return CloudObject(
+            id=self.id,
+            object_type=self.object_type,
+            display_name=self.display_name,
+            user_principal_name=self.user_principal_name,
+            mail=self.mail,
+            mail_nickname=self.mail_nickname,
+            given_name=self.given_name,
+            surname=self.surname,
+            proxy_addresses=tuple(str(p) for p in self.proxies),
+            attributes=dict(self.attributes),
+            on_premises_immutable_id=self.on_premises_immutable_id,
+            on_premises_sync_enabled=self.on_premises_sync_enabled,
+            on_premises_last_sync_date_time=self.on_premises_last_sync_date_time,
+            account_enabled=self.account_enabled,
+            usage_location=self.usage_location,
+            has_admin_role=self.has_admin_role,
+            created_date_time=self.created_date_time,
+            deleted_date_time=self.deleted_date_time,
+            provisioning_errors=tuple(
+                ProvisioningError(e.property_causing_error, e.value, e.occurred_date_time)
+                for e in self.errors
+            ),
+            assigned_licenses=tuple(licenses),
+        )
+
+
+def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back without a zone; every stored time is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+class TenantRepository:
+    """Queries of the tenant area on one connection (one unit of work)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # settings and features -------------------------------------------------------------
+
+    def settings(self) -> tuple[str, tuple[str, ...]] | None:
+        row = self.conn.execute(sa.select(tenant_settings)).first()
+        if row is None:
+            return None
+        return row.initial_domain, tuple(row.verified_domains)
+
+    def save_settings(self, initial: str, verified: Sequence[str], now: datetime) -> None:
+        values = {"initial_domain": initial, "verified_domains": list(verified)}
+        updated = self.conn.execute(sa.update(tenant_settings).values(**values)).rowcount
+        if not updated:
+            self.conn.execute(
+                sa.insert(tenant_settings).values(id=1, created_date_time=now, **values)
+            )
+
+    def features(self) -> Features:
+        stored = {r.name: r.enabled for r in self.conn.execute(sa.select(tenant_features))}
+        defaults = Features()
+        known = {
+            name: bool(stored[name]) for name in defaults.__dataclass_fields__ if name in stored
+        }
+        return Features(**known)
+
+    def save_feature(self, name: str, enabled: bool) -> None:
+        table = tenant_features
+        stmt = sa.update(table).where(table.c.name == name).values(enabled=enabled)
+        if self.conn.execute(stmt).rowcount == 0:
+            self.conn.execute(sa.insert(table).values(name=name, enabled=enabled))
+
+    # reading objects ---------------------------------------------------------------------
+
+    def objects_by_anchor(self, anchors: Iterable[str]) -> list[ObjectRecord]:
+        """Objects whose immutableId is one of ``anchors``, soft-deleted ones included."""
+        return self._load(objects.c.on_premises_immutable_id, anchors)
+
+    def objects_by_id(self, ids: Iterable[str]) -> list[ObjectRecord]:
+        return self._load(objects.c.id, ids)
+
+    def active_object_by_upn(self, upn: str) -> ObjectRecord | None:
+        found = self._load(objects.c.upn_key, [upn.lower()], active_only=True)
+        return found[0] if found else None
+
+    def query_objects(self, where: sa.ColumnElement[bool], limit: int | None = None) -> list[
+        ObjectRecord
+    ]:
+        """Objects matching an arbitrary condition on ``directory_objects``."""
+        stmt = sa.select(objects).where(where).order_by(objects.c.created_date_time, objects.c.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
+
+    def _load(
+        self, column: sa.Column[Any], values: Iterable[str], *, active_only: bool = False
+    ) -> list[ObjectRecord]:
+        records: list[ObjectRecord] = []
+        for batch in chunks(dict.fromkeys(values)):
+            stmt = sa.select(objects).where(column.in_(batch))
+            if active_only:
+                stmt = stmt.where(objects.c.deleted_date_time.is_(None))
+            records.extend(self._record(r._mapping) for r in self.conn.execute(stmt))
+        return self._complete(records)
+
+    def _complete(self, records: list[ObjectRecord]) -> list[ObjectRecord]:
+        """Attach proxy addresses and quarantine records to freshly read objects."""
+        by_id = {r.id: r for r in records}
+        for batch in chunks(by_id):
+            stmt = (
+                sa.select(proxy_addresses.c.object_id, proxy_addresses.c.address)
+                .where(proxy_addresses.c.object_id.in_(batch))
+                .order_by(proxy_addresses.c.object_id, proxy_addresses.c.position)
+            )
+            for object_id, address in self.conn.execute(stmt):
+                by_id[object_id].proxies.append(ProxyAddress.parse(address))
+            errors = sa.select(provisioning_errors).where(
+                provisioning_errors.c.object_id.in_(batch)
+            )
+            for row in self.conn.execute(errors.order_by(provisioning_errors.c.id)):
+                by_id[row.object_id].errors.append(_quarantine_record(row._mapping))
+        return records
+
+    @staticmethod
+    def _record(row: Mapping[str, Any]) -> ObjectRecord:
+        values = {name: row[name] for name in COLUMNS}
+        for name in ("created_date_time", "deleted_date_time", "on_premises_last_sync_date_time"):
+            values[name] = utc(values[name])
+        values["attributes"] = dict(values["attributes"] or {})
+        return ObjectRecord(id=row["id"], **values)
+
+    def upn_holders(self, keys: Iterable[str]) -> dict[str, Holder]:
+        """Active objects holding each lower-cased UPN."""
+        found: dict[str, Holder] = {}
+        for batch in chunks(dict.fromkeys(keys)):
+            stmt = sa.select(objects.c.upn_key, objects.c.id, objects.c.object_type).where(
+                objects.c.upn_key.in_(batch), objects.c.deleted_date_time.is_(None)
+            )
+            for key, object_id, object_type in self.conn.execute(stmt):
+                found[key] = Holder(object_id, object_type, True)
+        return found
+
+    def proxy_holders(self, keys: Iterable[str]) -> dict[str, Holder]:
+        """Active objects holding each proxy-address key, and whether it is their primary."""
+        found: dict[str, Holder] = {}
+        p = proxy_addresses
+        for batch in chunks(dict.fromkeys(keys)):
+            stmt = (
+                sa.select(p.c.address_key, p.c.object_id, objects.c.object_type, p.c.is_primary)
+                .join(objects, objects.c.id == p.c.object_id)
+                .where(p.c.address_key.in_(batch), p.c.deleted_date_time.is_(None))
+            )
+            for key, object_id, object_type, primary in self.conn.execute(stmt):
+                found[key] = Holder(object_id, object_type, bool(primary))
+        return found
+
+    def member_ids(self, group_ids: Iterable[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for batch in chunks(dict.fromkeys(group_ids)):
+            stmt = sa.select(group_members.c.group_id, group_members.c.member_id).where(
+                group_members.c.group_id.in_(batch)
+            )
+            for group_id, member_id in self.conn.execute(stmt):
+                found.setdefault(group_id, set()).add(member_id)
+        return found
+
+    def licenses(self, object_ids: Iterable[str]) -> dict[str, list[LicenseAssignment]]:
+        found: dict[str, list[LicenseAssignment]] = {}
+        table = license_assignments
+        for batch in chunks(dict.fromkeys(object_ids)):
+            stmt = (
+                sa.select(table.c.object_id, table.c.sku_id, table.c.disabled_plans)
+                .where(table.c.object_id.in_(batch))
+                .order_by(table.c.assigned_date_time, table.c.sku_id)
+            )
+            for object_id, sku_id, disabled in self.conn.execute(stmt):
+                found.setdefault(object_id, []).append(
+                    LicenseAssignment(sku_id, tuple(disabled or ()))
+                )
+        return found
+
+    def quarantine_records(self) -> list[QuarantineRecord]:
+        """Every provisioning error of an object that is not in the recycle bin."""
+        stmt = (
+            sa.select(provisioning_errors)
+            .join(objects, objects.c.id == provisioning_errors.c.object_id)
+            .where(objects.c.deleted_date_time.is_(None))
+            .order_by(provisioning_errors.c.id)
+        )
+        return [_quarantine_record(r._mapping) for r in self.conn.execute(stmt)]
+
+    def expired_ids(self, cutoff: datetime) -> list[str]:
+        stmt = sa.select(objects.c.id).where(objects.c.deleted_date_time < cutoff)
+        return list(self.conn.scalars(stmt))
+
+    # writing objects ---------------------------------------------------------------------
+
+    def insert_objects(self, records: Sequence[ObjectRecord]) -> None:
+        for batch in chunks(records, 5000):
+            with _unique_violation():
+                self.conn.execute(sa.insert(objects), [r.row() for r in batch])
+
+    def update_objects(self, records: Sequence[ObjectRecord]) -> None:
+        """Write the full row of each record (the same statement for all: executemany)."""
+        if not records:
+            return
+        names = ("upn_key", *COLUMNS)
+        stmt = (
+            sa.update(objects)
+            .where(objects.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(f"_{name}") for name in names})
+        )
+        for batch in chunks(records, 5000):
+            params = []
+            for record in batch:
+                row = record.row()
+                params.append({"_id": record.id} | {f"_{n}": row[n] for n in names})
+            with _unique_violation():
+                self.conn.execute(stmt, params)
+
+    def release_upns(self, object_ids: Sequence[str]) -> None:
+        """Free the UPNs of objects about to be rewritten, so swaps cannot collide midway."""
+        for batch in chunks(object_ids):
+            self.conn.execute(
+                sa.update(objects).where(objects.c.id.in_(batch)).values(upn_key=None)
+            )
+
+    def replace_proxies(
+        self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]
+    ) -> None:
+        """Drop the proxy rows of ``existing_ids`` and write those of ``records``."""
+        for batch in chunks(existing_ids):
+            self.conn.execute(
+                sa.delete(proxy_addresses).where(proxy_addresses.c.object_id.in_(batch))
+            )
+        rows = [
+            {
+                "object_id": r.id,
+                "position": position,
+                "address": str(proxy),
+                "address_key": proxy.key,
+                "is_primary": proxy.is_primary,
+                "deleted_date_time": r.deleted_date_time,
+            }
+            for r in records
+            for position, proxy in enumerate(r.proxies)
+        ]
+        for batch in chunks(rows, 5000):
+            with _unique_violation():
+                self.conn.execute(sa.insert(proxy_addresses), batch)
+
+    def replace_errors(self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]) -> None:
+        for batch in chunks(existing_ids):
+            self.conn.execute(
+                sa.delete(provisioning_errors).where(provisioning_errors.c.object_id.in_(batch))
+            )
+        rows = [
+            {
+                "object_id": r.id,
+                "category": "PropertyConflict",
+                "property_causing_error": e.property_causing_error,
+                "value": e.value,
+                "value_key": e.value_key,
+                "occurred_date_time": e.occurred_date_time,
+            }
+            for r in records
+            for e in r.errors
+        ]
+        for batch in chunks(rows, 5000):
+            self.conn.execute(sa.insert(provisioning_errors), batch)
+
+    def delete_errors(self, error_ids: Sequence[int]) -> None:
+        for batch in chunks(error_ids):
+            self.conn.execute(
+                sa.delete(provisioning_errors).where(provisioning_errors.c.id.in_(batch))
+            )
+
+    def change_members(
+        self, added: Sequence[tuple[str, str]], removed: Sequence[tuple[str, str]]
+    ) -> None:
+        """Insert and delete ``(group_id, member_id)`` pairs."""
+        for group_id, member_id in removed:
+            self.conn.execute(
+                sa.delete(group_members).where(
+                    group_members.c.group_id == group_id, group_members.c.member_id == member_id
+                )
+            )
+        rows = [{"group_id": g, "member_id": m} for g, m in added]
+        for batch in chunks(rows, 5000):
+            self.conn.execute(sa.insert(group_members), batch)
+
+    def purge(self, object_ids: Sequence[str]) -> None:
+        """Permanent deletion: the object and everything hanging off it."""
+        for batch in chunks(object_ids):
+            for table, column in (
+                (group_members, group_members.c.group_id),
+                (group_members, group_members.c.member_id),
+                (proxy_addresses, proxy_addresses.c.object_id),
+                (provisioning_errors, provisioning_errors.c.object_id),
+                (license_assignments, license_assignments.c.object_id),
+            ):
+                self.conn.execute(sa.delete(table).where(column.in_(batch)))
+            self.conn.execute(sa.delete(objects).where(objects.c.id.in_(batch)))
+
+
+def _quarantine_record(row: Mapping[str, Any]) -> QuarantineRecord:
+    occurred = utc(row["occurred_date_time"])
+    assert occurred is not None
+    return QuarantineRecord(
+        id=row["id"],
+        object_id=row["object_id"],
+        property_causing_error=cast(PropertyCausingError, row["property_causing_error"]),
+        value=row["value"],
+        value_key=row["value_key"],
+        occurred_date_time=occurred,
+    )
+
+
+_CONSTRAINT_ATTRIBUTES = (
+    ("upn", "userPrincipalName"),
+    ("address_key", "proxyAddresses"),
+    ("active_key", "proxyAddresses"),
+    ("immutable_id", "onPremisesImmutableId"),
+)
+
+
+class _unique_violation:  # noqa: N801 - used as a context manager, reads like a clause
+    """Turns a uniqueness violation into AttributeValueMustBeUnique naming the attribute."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> None:
+        if not isinstance(exc, IntegrityError):
+            return
+        text = str(exc.orig)
+        attribute = next((a for key, a in _CONSTRAINT_ATTRIBUTES if key in text), "a value")
+        raise AttributeValueMustBeUnique(
+            f"{attribute} is already held by another object (another writer got there first)",
+            hint="read the object again and retry with a different value",
+        ) from exc
