@@ -22,14 +22,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from hybridsync.connectors.ldif_format import LdifChange, LdifEntry, LdifProblem, parse_ldif
-from hybridsync.connectors.ldif_writer import format_change, format_entry
+from hybridsync.connectors.ldif_writer import format_change
 
 DEPARTMENTS = ("HR", "Engineering", "Sales", "Finance", "Marketing", "Support", "Legal", "IT")
 TITLES = ("Analyst", "Engineer", "Senior Engineer", "Manager", "Coordinator", "Consultant")
-FIRST = ("James", "Mary", "Robert", "Linda", "David", "Chloe", "Mateo", "Aisha", "Wei", "Sofia",
-         "Richard", "Olga", "Kenji", "Fatima", "Lucas", "Emma", "Noah", "Priya", "Omar", "Ines")  # fmt: skip
-LAST = ("Smith", "Jones", "Miller", "Martinez", "Perez", "Lewis", "Garcia", "Chen", "Kowalski",
-        "Okafor", "Nguyen", "Schmidt", "Rossi", "Silva", "Tanaka", "Ivanova", "Haddad", "Brown")  # fmt: skip
+FIRST = (
+    "James", "Mary", "Robert", "Linda", "David", "Chloe", "Mateo", "Aisha", "Wei", "Sofia",
+    "Richard", "Olga", "Kenji", "Fatima", "Lucas", "Emma", "Noah", "Priya", "Omar", "Ines",
+)  # fmt: skip
+LAST = (
+    "Smith", "Jones", "Miller", "Martinez", "Perez", "Lewis", "Garcia", "Chen", "Kowalski",
+    "Okafor", "Nguyen", "Schmidt", "Rossi", "Silva", "Tanaka", "Ivanova", "Haddad", "Brown",
+)  # fmt: skip
 WHEN = b"20260101000000.0Z"
 AttributeValue = str | bytes | tuple[str, ...]
 

@@ -7,7 +7,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach all command modules. Each module exposes ``register(app)``."""
-    from hybridsync.cli import anchor
+    from hybridsync.cli import anchor, preview, runs, show, sync
 
-    for module in (anchor,):
+    for module in (anchor, sync, runs, show, preview):
         module.register(app)

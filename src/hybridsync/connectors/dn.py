@@ -10,6 +10,7 @@ multi-valued RDNs go through the full scanner.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from hybridsync.errors import InvalidIdentifier
 
@@ -18,8 +19,10 @@ Rdn = tuple[Ava, ...]
 
 _SPECIAL = frozenset(' "#+,;<=>\\')
 _HEX = frozenset("0123456789abcdefABCDEF")
-_NEEDS_SLOW_PATH = ("\\", '"', "+", ";", "#")
-_NEEDS_ESCAPE = re.compile(r'[,+"\\<>;=\x00-\x1f\x7f]|^[ #]| $')
+# DNs with none of these parse with str.split; they are also the values escape_dn_value leaves
+# alone once stripped, so the fast path's dn_key equals the full scanner's.
+_NEEDS_SLOW_PATH = re.compile(r'[\\"+;#<>\x00-\x1f\x7f]')
+_NEEDS_ESCAPE = re.compile(r'[,+"\\<>;\x00-\x1f\x7f]|^[ #]| $')
 
 
 def parse_dn(text: str) -> tuple[Rdn, ...]:
@@ -29,7 +32,7 @@ def parse_dn(text: str) -> tuple[Rdn, ...]:
     """
     if not text.strip():
         return ()
-    if any(marker in text for marker in _NEEDS_SLOW_PATH):
+    if _NEEDS_SLOW_PATH.search(text):
         return _Scanner(text).dn()
     rdns: list[Rdn] = []
     for part in text.split(","):
@@ -43,6 +46,15 @@ def parse_dn(text: str) -> tuple[Rdn, ...]:
 
 def dn_key(text: str) -> str:
     """One spelling per DN, for comparing and indexing: lower case, no optional spaces."""
+    if text.strip() and not _NEEDS_SLOW_PATH.search(text):
+        parts = []
+        for part in text.split(","):
+            kind, equals, value = part.partition("=")
+            kind = kind.strip()
+            if not equals or not _is_attribute_type(kind):
+                raise _invalid(text, f"{part.strip()!r} is not of the form type=value")
+            parts.append(f"{kind.lower()}={value.strip().lower()}")
+        return ",".join(parts)
     return ",".join(
         "+".join(sorted(f"{kind.lower()}={escape_dn_value(value).lower()}" for kind, value in rdn))
         for rdn in parse_dn(text)
@@ -65,7 +77,7 @@ def escape_dn_value(value: str) -> str:
     out = []
     last = len(value) - 1
     for index, char in enumerate(value):
-        if char in ',+"\\<>;=' or (char == "#" and index == 0):
+        if char in ',+"\\<>;' or (char == "#" and index == 0):
             out.append("\\" + char)
         elif char == " " and index in (0, last):
             out.append("\\ ")
@@ -87,6 +99,7 @@ def parent_dn(text: str) -> str:
     return format_dn(rdns[1:])
 
 
+@lru_cache(maxsize=1024)
 def _is_attribute_type(kind: str) -> bool:
     if not kind or not kind.isascii():
         return False

@@ -14,18 +14,17 @@ the LDAP connector decides them.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from hybridsync.config import ConnectorSettings
-from hybridsync.connectors.base import AnchorWriteback, ImportResult, SourceObject
-from hybridsync.connectors.ldif_content import Content
-from hybridsync.connectors.ldif_format import LdifChange, LdifEntry, LdifProblem, parse_ldif
+from hybridsync.connectors.base import AnchorWriteback, ImportResult
+from hybridsync.connectors.ldif_import import import_lines
 from hybridsync.connectors.ldif_writeback import default_writeback_path, write_pending
-from hybridsync.connectors.objects import Tombstone, to_source_object
-from hybridsync.connectors.values import normalize_attributes
 from hybridsync.errors import ConfigError, ConnectorError
 
 CHUNK = 1 << 20
@@ -54,7 +53,8 @@ class LdifConnector:
         """Every object in the file; deleted objects it shows are reported as ``deleted``."""
         digest = hashlib.sha256()
         try:
-            result = import_records(parse_ldif(read_lines(self.path, digest)), str(self.path))
+            with paused_cyclic_gc():
+                result = import_lines(read_lines(self.path, digest), str(self.path))
         except OSError as exc:
             raise self._unreadable(exc) from exc
         if not result.objects and not result.deleted:
@@ -95,46 +95,6 @@ class LdifConnector:
         )
 
 
-def import_records(
-    records: Iterable[LdifEntry | LdifChange | LdifProblem], source: str
-) -> ImportResult:
-    """Pure core of an import: records → live objects, deleted anchors and problems.
-
-    ``source`` names the file in problem messages (``<source>:<line>: what — what to do``).
-    """
-    content = Content()
-    problems: list[str] = []
-    for record in records:
-        problem: str | None
-        if isinstance(record, LdifEntry):
-            problem = content.add(record.dn, normalize_attributes(record.attributes), record.line)
-        elif isinstance(record, LdifChange):
-            problem = content.apply(record)
-        else:
-            problem = record.message
-        if problem:
-            problems.append(f"{source}:{record.line}: {problem}")
-    objects: list[SourceObject] = []
-    deleted: list[str] = []
-    seen: dict[str, int] = {}
-    for entry in content:
-        converted = to_source_object(entry.dn, entry.attributes)
-        if isinstance(converted, str):
-            problems.append(f"{source}:{entry.line}: {converted}")
-            continue
-        first = seen.setdefault(converted.anchor, entry.line)
-        if first != entry.line:
-            problems.append(
-                f"{source}:{entry.line}: anchor {converted.anchor} is also on the entry at line "
-                f"{first} — one object cannot be exported twice; this one was skipped"
-            )
-        elif isinstance(converted, Tombstone):
-            deleted.append(converted.anchor)
-        else:
-            objects.append(converted)
-    return ImportResult(objects, complete=True, deleted=tuple(deleted), problems=tuple(problems))
-
-
 def read_lines(path: Path, digest: Digest) -> Iterator[str]:
     """Lines of a UTF-8 (or BOM-marked UTF-16) file, hashing its bytes as they are read.
 
@@ -164,6 +124,23 @@ def read_lines(path: Path, digest: Digest) -> Iterator[str]:
             pending = data[cut:]
         if pending:
             yield from pending.decode("utf-8", "surrogateescape").split("\n")
+
+
+@contextlib.contextmanager
+def paused_cyclic_gc() -> Iterator[None]:
+    """Pause CPython's cycle collector while an import builds its objects.
+
+    An import allocates millions of small containers and frees almost none, so the collector
+    would walk all of them again and again (half the time of a 100,000-entry read) looking for
+    cycles that parsed entries do not have. Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def file_digest(path: Path) -> str:

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 from hybridsync.connectors.dn import dn_key, format_dn, parse_dn
 from hybridsync.connectors.ldif_format import LdifChange, Modification
-from hybridsync.connectors.values import attribute_name, normalize_attributes, values_text
+from hybridsync.connectors.values import (
+    Attributes,
+    attribute_name,
+    normalize_attributes,
+    values_text,
+)
 from hybridsync.errors import InvalidIdentifier
 
 
@@ -24,7 +29,7 @@ class ContentEntry:
     """An entry as it stands after the records read so far: text values by lower-case name."""
 
     dn: str
-    attributes: dict[str, list[str]]
+    attributes: Attributes
     line: int
 
 
@@ -48,14 +53,14 @@ class Content:
         """The entry at ``dn`` (any spelling of it), if read."""
         return self._entries.get(dn_key(dn))
 
-    def add(self, dn: str, attributes: dict[str, list[str]], line: int) -> str | None:
+    def add(self, dn: str, attributes: Attributes, line: int) -> str | None:
         """Add an entry; a problem message if its DN was already read."""
         key = dn_key(dn)
         existing = self._entries.get(key)
         if existing is not None:
             return (
-                f"{dn!r} appears again (first at line {existing.line}) — "
-                "export each entry once; the second one was skipped"
+                f"{dn!r} is already in the file (line {existing.line}) — "
+                "export each entry once, or change it with changetype: modify; this one was skipped"
             )
         self._entries[key] = ContentEntry(dn, attributes, line)
         return None
@@ -64,13 +69,8 @@ class Content:
         """Apply one change record; a problem message if it was refused (nothing changed)."""
         try:
             if change.changetype == "add":
-                problem = self.add(change.dn, normalize_attributes(change.attributes), change.line)
-                if problem:
-                    raise _RefusedError(
-                        f"changetype: add for {change.dn!r}, which already exists — "
-                        "use changetype: modify"
-                    )
-            elif change.changetype == "delete":
+                return self.add(change.dn, normalize_attributes(change.attributes), change.line)
+            if change.changetype == "delete":
                 self._delete(change.dn)
             elif change.changetype == "modify":
                 entry = self._existing(change.dn)
@@ -117,7 +117,7 @@ class Content:
         new_key = dn_key(new_dn)
         if new_key != old_key and new_key in self._entries:
             raise _RefusedError(f"modrdn to {new_dn!r}, which already exists — pick another name")
-        attributes = entry.attributes
+        attributes = _editable(entry.attributes)
         if change.delete_old_rdn:
             for kind, value in old_rdns[0] if old_rdns else ():
                 _remove_values(attributes, kind.lower(), [value], strict=False)
@@ -125,6 +125,7 @@ class Content:
             _add_values(attributes, kind.lower(), [value], strict=False)
         if "name" in attributes:  # AD keeps name equal to the RDN value
             attributes["name"] = [new_rdn[0][0][1]]
+        entry.attributes = _frozen(attributes)
         moved = self._move(old_key, entry, new_dn, len(old_rdns))
         for key, moved_entry in moved:
             self._entries[key] = moved_entry
@@ -144,19 +145,17 @@ class Content:
                 rdns = parse_dn(member.dn)
                 member.dn = format_dn(rdns[: len(rdns) - depth]) + "," + new_dn
             if "distinguishedname" in member.attributes:
-                member.attributes["distinguishedname"] = [member.dn]
+                member.attributes = {**member.attributes, "distinguishedname": (member.dn,)}
             moved.append((dn_key(member.dn), member))
         return moved
 
 
-def _modified(
-    attributes: dict[str, list[str]], modifications: tuple[Modification, ...]
-) -> dict[str, list[str]]:
+def _modified(attributes: Attributes, modifications: tuple[Modification, ...]) -> Attributes:
     """The attributes after a modify record, or :class:`_RefusedError` (LDAP modify is atomic)."""
-    result = {name: list(values) for name, values in attributes.items()}
+    result = _editable(attributes)
     for mod in modifications:
         name = attribute_name(mod.attribute)
-        values = values_text(name, mod.values)
+        values = list(values_text(name, mod.values))
         if mod.op == "add":
             _add_values(result, name, values, strict=True)
         elif mod.op == "delete":
@@ -165,7 +164,15 @@ def _modified(
             result[name] = values
         else:
             result.pop(name, None)
-    return result
+    return _frozen(result)
+
+
+def _editable(attributes: Attributes) -> dict[str, list[str]]:
+    return {name: list(values) for name, values in attributes.items()}
+
+
+def _frozen(attributes: dict[str, list[str]]) -> Attributes:
+    return {name: tuple(values) for name, values in attributes.items() if values}
 
 
 def _add_values(

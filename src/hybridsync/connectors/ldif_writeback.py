@@ -98,8 +98,15 @@ def write_pending(path: Path, writes: Sequence[AnchorWriteback], connector: str)
     """Merge ``writes`` into the change file at ``path``, atomically."""
     if not writes:
         return
-    text = format_pending(merge_pending(read_pending(path), writes), connector)
     first = writes[0]
+    try:
+        pending = read_pending(path)
+    except ConnectorError as exc:
+        raise ConnectorError(
+            f"cannot write back the anchor of {first.dn!r} (anchor {first.anchor}): {exc.message}",
+            hint=exc.hint,
+        ) from exc
+    text = format_pending(merge_pending(pending, writes), connector)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from hybridsync.connectors.base import SourceObject, attribute_map
+from hybridsync.connectors.base import SourceObject
 
 # Most specific first. AD lists objectClass from top to leaf, but other servers (OpenLDAP) list
 # them in any order and add auxiliary classes, so the order of the values is not trusted.
@@ -79,6 +79,8 @@ def anchor_of(attributes: Mapping[str, Sequence[str]]) -> str | None:
 
 
 def _guid_text(value: str) -> str | None:
+    if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+        return value.lower()  # already the canonical form values.value_text makes
     try:
         return str(uuid.UUID(value))
     except ValueError:
@@ -94,9 +96,14 @@ def is_deleted(dn: str, attributes: Mapping[str, Sequence[str]]) -> bool:
 
 
 def to_source_object(
-    dn: str, attributes: Mapping[str, Sequence[str]]
+    dn: str, attributes: Mapping[str, tuple[str, ...]]
 ) -> SourceObject | Tombstone | str:
-    """The live object, the tombstone, or why the entry cannot be imported (``what — fix``)."""
+    """The live object, the tombstone, or why the entry cannot be imported (``what — fix``).
+
+    ``attributes`` must already be in the form :func:`~hybridsync.connectors.base.attribute_map`
+    gives (see :func:`~hybridsync.connectors.values.normalize_attributes`); they are used as
+    they are, not copied again.
+    """
     anchor = anchor_of(attributes)
     if anchor is None:
         if attributes.get("objectguid") or attributes.get("entryuuid"):
@@ -107,4 +114,4 @@ def to_source_object(
     object_class = most_specific_class(attributes.get("objectclass", ()))
     if object_class is None:
         return "no objectClass — export the entry with its objectClass values"
-    return SourceObject(anchor, dn, object_class, attribute_map(attributes))
+    return SourceObject(anchor, dn, object_class, attributes)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 
 from hybridsync.errors import InvalidIdentifier
 from hybridsync.identity.sid import sid_to_string
@@ -27,15 +26,24 @@ SID_ATTRIBUTES = frozenset(
     {"objectsid", "msexchmasteraccountsid", "msrtcsip-originatorsid", "sidhistory"}
 )
 
+TYPED_ATTRIBUTES = GUID_ATTRIBUTES | SID_ATTRIBUTES  # values that are not text
 
-@lru_cache(maxsize=8192)
+
+_NAMES: dict[str, str] = {}  # description → name, filled by attribute_name (a memo)
+
+
 def attribute_name(description: str) -> str:
     """The name an attribute is matched by: lower case, options (``;binary``, ``;lang-…``) off.
 
     LDAP attribute names are case-insensitive and options qualify a value without changing
     which attribute it belongs to, so ``userCertificate;binary`` is ``usercertificate``.
     """
-    return description.partition(";")[0].strip().lower()
+    name = _NAMES.get(description)
+    if name is None:
+        name = description.partition(";")[0].strip().lower()
+        if len(_NAMES) < 65536:  # bounded: a schema has a few thousand attributes
+            _NAMES[description] = name
+    return name
 
 
 def value_text(name: str, raw: bytes) -> str:
@@ -53,32 +61,42 @@ def value_text(name: str, raw: bytes) -> str:
         return base64.b64encode(raw).decode("ascii")
 
 
-def values_text(name: str, raws: Iterable[bytes]) -> list[str]:
+def values_text(name: str, raws: Iterable[bytes]) -> tuple[str, ...]:
     """:func:`value_text` for every value of one attribute."""
-    if name in GUID_ATTRIBUTES or name in SID_ATTRIBUTES:
-        return [value_text(name, raw) for raw in raws]
-    out = []
-    for raw in raws:
-        try:
-            out.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            out.append(base64.b64encode(raw).decode("ascii"))
-    return out
+    if name in TYPED_ATTRIBUTES:
+        return tuple(value_text(name, raw) for raw in raws)
+    try:
+        return tuple(raw.decode("utf-8") for raw in raws)
+    except UnicodeDecodeError:
+        return tuple(value_text(name, raw) for raw in raws)
 
 
-def normalize_attributes(attributes: Mapping[str, Sequence[bytes]]) -> dict[str, list[str]]:
+Attributes = dict[str, tuple[str, ...]]
+
+
+def normalize_attributes(attributes: Mapping[str, Sequence[bytes]]) -> Attributes:
     """Raw attributes keyed by description → text values keyed by matching name.
 
-    Descriptions that differ only by case or options (``cn``, ``CN``, ``cn;lang-de``) merge
-    into one attribute, values in the order met.
+    The result is what :func:`hybridsync.connectors.base.attribute_map` would make of it
+    (lower-case names, tuples, no empty attributes), built in one pass: this runs for every
+    entry of every import. Descriptions that differ only by case or options (``cn``, ``CN``,
+    ``cn;lang-de``) merge into one attribute, values in the order met.
     """
-    out: dict[str, list[str]] = {}
+    out: Attributes = {}
     for description, raws in attributes.items():
-        name = attribute_name(description)
-        texts = values_text(name, raws)
-        existing = out.get(name)
-        if existing is None:
-            out[name] = texts
+        if not raws:
+            continue
+        name = _NAMES.get(description) or attribute_name(description)
+        if name in TYPED_ATTRIBUTES:
+            texts = tuple(value_text(name, raw) for raw in raws)
+        elif len(raws) == 1:
+            raw = raws[0]
+            try:
+                texts = (raw.decode("utf-8"),)
+            except UnicodeDecodeError:
+                texts = (base64.b64encode(raw).decode("ascii"),)
         else:
-            existing.extend(texts)
+            texts = values_text(name, raws)
+        existing = out.get(name)
+        out[name] = texts if existing is None else existing + texts
     return out

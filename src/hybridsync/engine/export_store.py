@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from hybridsync.engine.model import PendingExport
 from hybridsync.engine.outbound import ExportedState, change_from_payload, payload
-from hybridsync.engine.repository import chunks
+from hybridsync.engine.repository import chunks, insert_many
 from hybridsync.store.engine_schema import export_state as es
 from hybridsync.store.engine_schema import pending_export as pe
 from hybridsync.tenant.exports import ExportChange, ObjectType
@@ -25,7 +25,7 @@ from hybridsync.tenant.exports import ExportChange, ObjectType
 #: Export order: deletes of people first (they free UPNs and addresses, and a promoted
 #: contact must be gone before its user arrives), then users and contacts, then groups so
 #: their members resolve, then group deletes.
-_ORDER = sa.case(
+EXPORT_ORDER = sa.case(
     (sa.and_(pe.c.action == "delete", pe.c.object_type != "group"), 0),
     (pe.c.object_type != "group", 1),
     (pe.c.action != "delete", 2),
@@ -47,7 +47,7 @@ def export_state_of(conn: Connection, anchor: str) -> ExportedState | None:
     return load_export_states(conn, [anchor]).get(anchor)
 
 
-def _state(row: sa.Row[Any]) -> ExportedState:
+def _state(row: Any) -> ExportedState:
     return ExportedState(
         source_anchor=row.source_anchor,
         object_type=cast(ObjectType, row.object_type),
@@ -66,8 +66,8 @@ def save_export_states(
 ) -> None:
     """Upsert the exported state of accepted adds/updates and forget deleted objects."""
     anchors = [state.source_anchor for state, _ in saved] + list(removed)
-    for part in chunks(anchors):
-        conn.execute(sa.delete(es).where(es.c.source_anchor.in_(part)))
+    for anchor_part in chunks(anchors):
+        conn.execute(sa.delete(es).where(es.c.source_anchor.in_(anchor_part)))
     values = [
         {
             "source_anchor": state.source_anchor,
@@ -81,8 +81,7 @@ def save_export_states(
         }
         for state, mv_id in saved
     ]
-    for part in chunks(values, 5000):
-        conn.execute(sa.insert(es), list(part))
+    insert_many(conn, es, values)
 
 
 def replace_pending(
@@ -99,8 +98,8 @@ def replace_pending(
     """
     for part in chunks(mv_ids):
         conn.execute(sa.delete(pe).where(pe.c.mv_id.in_(part)))
-    for part in chunks([change.source_anchor for _, change in changes]):
-        conn.execute(sa.delete(pe).where(pe.c.source_anchor.in_(part)))
+    for anchor_part in chunks([change.source_anchor for _, change in changes]):
+        conn.execute(sa.delete(pe).where(pe.c.source_anchor.in_(anchor_part)))
     values = [
         {
             "source_anchor": change.source_anchor,
@@ -113,39 +112,49 @@ def replace_pending(
         }
         for mv_id, change in changes
     ]
-    for part in chunks(values, 5000):
-        conn.execute(sa.insert(pe), list(part))
+    insert_many(conn, pe, values)
 
 
-def load_pending(conn: Connection, *, limit: int | None = None, after_id: int = 0) -> list[PendingExport]:
+def load_pending(conn: Connection, *, limit: int | None = None) -> list[PendingExport]:
     """Pending exports in export order (people before groups, deletes of people first)."""
-    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).order_by(_ORDER, pe.c.id)
+    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).order_by(
+        EXPORT_ORDER, pe.c.id
+    )
     if limit is not None:
         query = query.limit(limit)
-    return [
-        PendingExport(
-            row.id,
-            row.mv_id,
-            change_from_payload(json.loads(row.payload)),
-            json.loads(row.last_error) if row.last_error else None,
+    return [_pending(row) for row in conn.execute(query)]
+
+
+def load_pending_by_ids(conn: Connection, ids: Sequence[int]) -> list[PendingExport]:
+    """Pending exports by id, in the order of ``ids``."""
+    found: dict[int, PendingExport] = {}
+    for part in chunks(ids):
+        query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(
+            pe.c.id.in_(part)
         )
-        for row in conn.execute(query)
-    ]
+        found.update((row.id, _pending(row)) for row in conn.execute(query))
+    return [found[i] for i in ids if i in found]
+
+
+def _pending(row: Any) -> PendingExport:
+    change = change_from_payload(json.loads(row.payload))
+    return PendingExport(
+        row.id, row.mv_id, change, json.loads(row.last_error) if row.last_error else None
+    )
 
 
 def pending_counts(conn: Connection) -> dict[str, int]:
     """How many pending exports there are per action (the threshold counts ``delete``)."""
     query = sa.select(pe.c.action, sa.func.count()).group_by(pe.c.action)
-    return {action: count for action, count in conn.execute(query).tuples()}
+    return {action: count for action, count in conn.execute(query)}
 
 
 def pending_for_anchor(conn: Connection, anchor: str) -> list[PendingExport]:
     """The pending exports of one sourceAnchor (``show``)."""
-    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(pe.c.source_anchor == anchor)
-    return [
-        PendingExport(row.id, row.mv_id, change_from_payload(json.loads(row.payload)), json.loads(row.last_error) if row.last_error else None)
-        for row in conn.execute(query)
-    ]
+    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(
+        pe.c.source_anchor == anchor
+    )
+    return [_pending(row) for row in conn.execute(query)]
 
 
 def remove_pending(conn: Connection, ids: Sequence[int]) -> None:
@@ -156,7 +165,11 @@ def remove_pending(conn: Connection, ids: Sequence[int]) -> None:
 
 def record_pending_errors(conn: Connection, errors: Mapping[int, Mapping[str, Any]]) -> None:
     """Keep refused exports pending (retried next cycle) with the tenant's reason."""
-    statement = sa.update(pe).where(pe.c.id == sa.bindparam("row_id")).values(last_error=sa.bindparam("error"))
+    statement = (
+        sa.update(pe)
+        .where(pe.c.id == sa.bindparam("row_id"))
+        .values(last_error=sa.bindparam("error"))
+    )
     values = [{"row_id": i, "error": json.dumps(e, ensure_ascii=False)} for i, e in errors.items()]
     for part in chunks(values, 5000):
         conn.execute(statement, list(part))

@@ -118,13 +118,16 @@ def _image(
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
     if primary is not None:
+        origin["sourceAnchor"] = primary.connector
         for name, value in _identity_attributes(object_type, primary.source).items():
             values[name], origin[name] = value, primary.connector
     if object_type != "group":
         gal = sorted(contributors, key=_gal_rank)
         for name, ad_name in (*GAL_ATTRIBUTES, ("proxyAddresses", "proxyaddresses")):
             _take(values, origin, name, gal, ad_name)
-        exchange = sorted((c for c in contributors if c.source.first("mailNickname")), key=_gal_rank)
+        exchange = sorted(
+            (c for c in contributors if c.source.first("mailNickname")), key=_gal_rank
+        )
         _take(values, origin, "mailNickname", exchange, "mailnickname")
     return MvImage(object_type, values, origin, anchor, exportable, reason)
 

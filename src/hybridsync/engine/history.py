@@ -21,7 +21,13 @@ MAX_RECORDED_ERRORS = 1000
 
 def start_run(conn: Connection, profile: str, now: datetime) -> int:
     """Record the start of a run; returns its id."""
-    values = {"profile": profile, "started_at": now, "status": "running", "counts": "{}", "errors": "[]"}
+    values = {
+        "profile": profile,
+        "started_at": now,
+        "status": "running",
+        "counts": "{}",
+        "errors": "[]",
+    }
     return int(conn.execute(sa.insert(run).returning(run.c.id), values).scalar_one())
 
 
@@ -62,7 +68,7 @@ def get_run(conn: Connection, run_id: int) -> RunRecord | None:
     return _record(row) if row is not None else None
 
 
-def _record(row: sa.Row[Any]) -> RunRecord:
+def _record(row: Any) -> RunRecord:
     started = utc(row.started_at)
     assert started is not None
     return RunRecord(
@@ -85,10 +91,14 @@ def watermark(conn: Connection, connector: str) -> str | None:
 def save_import_state(conn: Connection, connector: str, mark: str | None, now: datetime) -> None:
     """Remember a connector's watermark after a successful import."""
     updated = conn.execute(
-        sa.update(state).where(state.c.connector == connector).values(watermark=mark, last_import_at=now)
+        sa.update(state)
+        .where(state.c.connector == connector)
+        .values(watermark=mark, last_import_at=now)
     )
     if updated.rowcount == 0:
-        conn.execute(sa.insert(state).values(connector=connector, watermark=mark, last_import_at=now))
+        conn.execute(
+            sa.insert(state).values(connector=connector, watermark=mark, last_import_at=now)
+        )
 
 
 def save_full_sync(conn: Connection, connectors: Sequence[str], now: datetime) -> None:

@@ -52,7 +52,9 @@ def _user_join(obj: SourceObject, user_matching: str) -> JoinDecision:
     if user_matching == "mail":
         mail = _mail(obj)
         if not mail:
-            return JoinDecision(None, "mail", False, "user_matching = mail and the user has no mail")
+            return JoinDecision(
+                None, "mail", False, "user_matching = mail and the user has no mail"
+            )
         return JoinDecision(f"mail:{mail}", "mail")
     if user_matching == "objectsid-masteraccountsid":
         sid = account_sid(obj)

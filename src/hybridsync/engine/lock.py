@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from hybridsync.clock import Clock
-from hybridsync.errors import EngineBusy
 from hybridsync.engine.repository import utc
+from hybridsync.errors import EngineBusy
 from hybridsync.store.database import Database
 from hybridsync.store.engine_schema import engine_lock as lock_table
 
@@ -103,7 +103,9 @@ class EngineLease:
 
 
 @contextmanager
-def engine_lease(database: Database, clock: Clock, lease: timedelta = LEASE) -> Iterator[EngineLease]:
+def engine_lease(
+    database: Database, clock: Clock, lease: timedelta = LEASE
+) -> Iterator[EngineLease]:
     """Hold the engine lease for the duration of a block; always released on exit."""
     holder = EngineLease(database, clock, lease)
     holder.acquire()

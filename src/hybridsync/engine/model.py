@@ -24,6 +24,9 @@ RunProfile = Literal["full-cycle", "delta-cycle"]
 #: Count names every run reports (per connector and in total), so scripts can rely on them.
 COUNT_NAMES = (
     "imported",
+    "import_adds",
+    "import_updates",
+    "import_deletes",
     "adds",
     "updates",
     "deletes",
@@ -129,9 +132,12 @@ class RunCounts:
         return sum(counter[name] for counter in self.by_connector.values())
 
     def to_dict(self) -> dict[str, Any]:
-        totals = {name: self.total(name) for name in COUNT_NAMES}
+        """Totals of every count (always all of COUNT_NAMES) and the non-zero ones per connector."""
+        seen = {key for counter in self.by_connector.values() for key in counter}
+        names = [*COUNT_NAMES, *sorted(seen - set(COUNT_NAMES))]
+        totals = {name: self.total(name) for name in names}
         connectors = {
-            name: {key: counter[key] for key in COUNT_NAMES if counter[key]}
+            name: {key: counter[key] for key in names if counter[key]}
             for name, counter in sorted(self.by_connector.items())
         }
         return {**totals, "connectors": connectors}

@@ -60,7 +60,9 @@ def plan_changes(
     if current is None:
         attributes = {k: v for k, v in desired.attributes.items() if v is not None}
         add_members = tuple(sorted(desired.members))
-        change = ExportChange("add", desired.source_anchor, desired.object_type, attributes, add_members)
+        change = ExportChange(
+            "add", desired.source_anchor, desired.object_type, attributes, add_members
+        )
         return [*changes, change]
     update = _update(current, desired)
     return [*changes, update] if update is not None else changes

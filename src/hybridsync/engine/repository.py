@@ -22,6 +22,7 @@ from hybridsync.engine.model import CsObject, PendingImport
 from hybridsync.engine.scope import normalize_dn
 from hybridsync.store.engine_schema import connector_space as cs
 from hybridsync.store.engine_schema import cs_reference as ref
+from hybridsync.store.engine_schema import export_state
 from hybridsync.store.engine_schema import metaverse as mv
 from hybridsync.tenant.exports import ObjectType
 
@@ -34,6 +35,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices of ``items`` small enough for one ``IN (…)`` on every backend."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def insert_many(conn: Connection, table: sa.Table, values: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows with ``executemany`` in batches."""
+    for start in range(0, len(values), 5000):
+        conn.execute(sa.insert(table), list(values[start : start + 5000]))
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -50,7 +57,9 @@ def stored_images(
     conn: Connection, connector: str, anchors: Sequence[str] | None = None
 ) -> dict[str, StoredImage]:
     """Anchor → (id, content hash) of a connector space, or of the given anchors only."""
-    query = sa.select(cs.c.anchor, cs.c.id, cs.c.content_hash).where(cs.c.connector == connector)
+    # An object still pending delete that shows up again must come back as an update.
+    digest = sa.case((cs.c.pending == "delete", ""), else_=cs.c.content_hash)
+    query = sa.select(cs.c.anchor, cs.c.id, digest).where(cs.c.connector == connector)
     if anchors is None:
         return {a: StoredImage(i, h) for a, i, h in conn.execute(query)}
     found: dict[str, StoredImage] = {}
@@ -65,7 +74,9 @@ def insert_objects(
 ) -> None:
     """Add imported objects to the connector space, pending ``add``."""
     for part in chunks(rows):
-        values = [_cs_values(connector, obj, digest, now) | {"pending": "add"} for obj, digest in part]
+        values = [
+            _cs_values(connector, obj, digest, now) | {"pending": "add"} for obj, digest in part
+        ]
         conn.execute(sa.insert(cs), values)
         ids = stored_images(conn, connector, [obj.anchor for obj, _ in part])
         _write_references(conn, connector, [(ids[obj.anchor].id, obj) for obj, _ in part])
@@ -93,7 +104,8 @@ def update_objects(
     )
     for part in chunks(rows):
         values = [
-            _cs_values(connector, obj, digest, now) | {"cs_id": cs_id} for cs_id, obj, digest in part
+            _cs_values(connector, obj, digest, now) | {"cs_id": cs_id}
+            for cs_id, obj, digest in part
         ]
         for value in values:
             del value["connector"], value["anchor"]
@@ -107,12 +119,16 @@ def mark_deleted(conn: Connection, ids: Sequence[int]) -> None:
         conn.execute(sa.update(cs).where(cs.c.id.in_(part)).values(pending="delete"))
 
 
-def record_writeback(conn: Connection, cs_id: int, obj: SourceObject, digest: str) -> None:
-    """Store the value written back on-premises in the connector-space image (B2.4)."""
+def record_writeback(conn: Connection, cs_id: int, obj: SourceObject) -> None:
+    """Store the value written back on-premises in the connector-space image (B2.4).
+
+    The content hash stays that of the import, so a source that does not show the written
+    value yet (an LDIF file exported before the writeback) does not look changed.
+    """
     conn.execute(
         sa.update(cs)
         .where(cs.c.id == cs_id)
-        .values(attributes=_dump_attributes(obj.attributes), content_hash=digest)
+        .values(attributes=_dump_attributes(obj.attributes), pending="update")
     )
 
 
@@ -141,8 +157,7 @@ def _write_references(
         for name in REFERENCE_ATTRIBUTES
         for dn in obj.attributes.get(name, ())
     ]
-    for part in chunks(values, 5000):
-        conn.execute(sa.insert(ref), list(part))
+    insert_many(conn, ref, values)
 
 
 def _dump_attributes(attributes: Mapping[str, tuple[str, ...]]) -> str:
@@ -175,7 +190,10 @@ def load_objects(conn: Connection, ids: Sequence[int]) -> list[CsObject]:
     """Connector-space objects by id."""
     found: list[CsObject] = []
     for part in chunks(ids):
-        found.extend(_cs_object(row) for row in conn.execute(sa.select(*_CS_COLUMNS).where(cs.c.id.in_(part))))
+        found.extend(
+            _cs_object(row)
+            for row in conn.execute(sa.select(*_CS_COLUMNS).where(cs.c.id.in_(part)))
+        )
     return found
 
 
@@ -189,7 +207,9 @@ def linked_objects(conn: Connection, mv_ids: Sequence[int]) -> dict[int, list[Cs
     return linked
 
 
-def find_objects(conn: Connection, *, anchor: str | None = None, mv_id: int | None = None) -> list[CsObject]:
+def find_objects(
+    conn: Connection, *, anchor: str | None = None, mv_id: int | None = None
+) -> list[CsObject]:
     """Connector-space objects by their directory anchor or their metaverse link (``show``)."""
     query = sa.select(*_CS_COLUMNS)
     if anchor is not None:
@@ -199,7 +219,7 @@ def find_objects(conn: Connection, *, anchor: str | None = None, mv_id: int | No
     return [_cs_object(row) for row in conn.execute(query.order_by(cs.c.connector))]
 
 
-def _cs_object(row: sa.Row[Any]) -> CsObject:
+def _cs_object(row: Any) -> CsObject:
     attributes = {k: tuple(v) for k, v in json.loads(row.attributes).items()}
     source = SourceObject(row.anchor, row.dn, row.object_class, attributes)
     return CsObject(
@@ -207,8 +227,8 @@ def _cs_object(row: sa.Row[Any]) -> CsObject:
         connector=row.connector,
         source=source,
         mv_id=row.mv_id,
-        pending=cast(PendingImport | None, row.pending),
-        object_type=cast(ObjectType | None, row.object_type),
+        pending=cast("PendingImport | None", row.pending),
+        object_type=cast("ObjectType | None", row.object_type),
         in_scope=row.in_scope,
         scope_reason=row.scope_reason,
         join_key=row.join_key,
@@ -323,27 +343,76 @@ class MvRow:
     @property
     def member_anchor(self) -> str | None:
         """The anchor a group names this object by, when it is (to be) in the cloud (B7.7)."""
-        return self.source_anchor if self.exportable else None
+        return _member_anchor(
+            self.source_anchor, self.cloud_source_anchor, self.exportable, self.error_code
+        )
+
+
+def _member_anchor(
+    anchor: str | None, cloud_anchor: str | None, exportable: bool, error_code: str | None
+) -> str | None:
+    if error_code is not None:  # frozen at its exported anchor until fixed (B2.8)
+        return cloud_anchor
+    return anchor if exportable else None
+
+
+def member_anchors(conn: Connection, ids: Sequence[int]) -> dict[int, str | None]:
+    """The anchor each metaverse object is named by as a group member (None: not a member)."""
+    found: dict[int, str | None] = {}
+    columns = (
+        mv.c.id,
+        mv.c.source_anchor,
+        mv.c.cloud_source_anchor,
+        mv.c.exportable,
+        mv.c.error_code,
+    )
+    for part in chunks(ids):
+        for row in conn.execute(sa.select(*columns).where(mv.c.id.in_(part))):
+            found[row.id] = _member_anchor(
+                row.source_anchor, row.cloud_source_anchor, row.exportable, row.error_code
+            )
+    return found
 
 
 def mv_by_join_keys(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     """Join key → metaverse object (the join lookup)."""
     found: dict[str, int] = {}
     for part in chunks(sorted(set(keys))):
-        found.update(dict(conn.execute(sa.select(mv.c.join_key, mv.c.id).where(mv.c.join_key.in_(part))).tuples()))
+        query = sa.select(mv.c.join_key, mv.c.id).where(mv.c.join_key.in_(part))
+        for key, mv_id in conn.execute(query):
+            found[key] = mv_id
     return found
 
 
-def project(conn: Connection, rows: Sequence[tuple[ObjectType, str | None]], now: datetime) -> list[int]:
-    """Create metaverse objects (projection); returns their ids in the order given."""
-    ids: list[int] = []
-    for part in chunks(rows, 5000):
-        values = [
-            {"object_type": t, "join_key": k, "exportable": False, "attributes": "{}", "contributors": "{}", "updated_at": now}
-            for t, k in part
-        ]
-        result = conn.execute(sa.insert(mv).returning(mv.c.id, sort_by_parameter_order=True), values)
-        ids.extend(result.scalars())
+def project(
+    conn: Connection, rows: Sequence[tuple[ObjectType, str | None]], now: datetime
+) -> list[int]:
+    """Create metaverse objects (projection); returns their ids in the order given.
+
+    Ids are allocated here rather than by the database so the rows go in with one
+    ``executemany`` (RETURNING would cost a statement per row on SQLite); the engine lease
+    guarantees this is the only writer. Ids are never reused: the highest id ever handed
+    out survives in ``export_state`` even after its metaverse object is deleted.
+    """
+    if not rows:
+        return []
+    highest = conn.scalar(sa.select(sa.func.max(mv.c.id))) or 0
+    remembered = conn.scalar(sa.select(sa.func.max(export_state.c.mv_id))) or 0
+    first = max(highest, remembered) + 1
+    ids = list(range(first, first + len(rows)))
+    values = [
+        {
+            "id": mv_id,
+            "object_type": object_type,
+            "join_key": key,
+            "exportable": False,
+            "attributes": "{}",
+            "contributors": "{}",
+            "updated_at": now,
+        }
+        for mv_id, (object_type, key) in zip(ids, rows, strict=True)
+    ]
+    insert_many(conn, mv, values)
     return ids
 
 
@@ -377,7 +446,7 @@ def find_mv(conn: Connection, identity: str) -> list[MvRow]:
     return [_mv_row(row) for row in conn.execute(query.order_by(mv.c.id))]
 
 
-def _mv_row(row: sa.Row[Any]) -> MvRow:
+def _mv_row(row: Any) -> MvRow:
     return MvRow(
         id=row.id,
         object_type=cast(ObjectType, row.object_type),
@@ -432,11 +501,23 @@ def _mv_values(row: MvRow, now: datetime) -> dict[str, Any]:
     }
 
 
-def set_cloud_anchor(conn: Connection, updates: Sequence[tuple[int, str | None]]) -> None:
-    """Record (or clear) the anchor the cloud accepted for metaverse objects (B2.8)."""
-    statement = sa.update(mv).where(mv.c.id == sa.bindparam("mv_id")).values(cloud_source_anchor=sa.bindparam("anchor"))
-    for part in chunks(updates, 5000):
-        conn.execute(statement, [{"mv_id": i, "anchor": a} for i, a in part])
+def set_cloud_anchor(
+    conn: Connection, assigned: Sequence[tuple[int, str]], cleared: Sequence[tuple[int, str]]
+) -> None:
+    """Record the anchor the cloud accepted (B2.8), or forget one whose object was deleted."""
+    assign = (
+        sa.update(mv)
+        .where(mv.c.id == sa.bindparam("mv_id"))
+        .values(cloud_source_anchor=sa.bindparam("anchor"))
+    )
+    clear = (
+        sa.update(mv)
+        .where(mv.c.id == sa.bindparam("mv_id"), mv.c.cloud_source_anchor == sa.bindparam("anchor"))
+        .values(cloud_source_anchor=None)
+    )
+    for statement, rows in ((clear, cleared), (assign, assigned)):
+        for part in chunks(rows, 5000):
+            conn.execute(statement, [{"mv_id": i, "anchor": a} for i, a in part])
 
 
 def delete_mv(conn: Connection, ids: Sequence[int]) -> None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from hybridsync.config import ConnectorSettings
 from hybridsync.connectors.base import SourceObject
-from hybridsync.errors import ConfigError
+from hybridsync.connectors.dn import dn_key
+from hybridsync.errors import ConfigError, InvalidIdentifier
 from hybridsync.tenant.exports import ObjectType
 
 #: Structural classes that sync, and the cloud object type they become.
@@ -31,6 +32,8 @@ OBJECT_TYPES: dict[str, ObjectType] = {
     "user": "user",
     "inetorgperson": "user",
     "group": "group",
+    "groupofnames": "group",
+    "groupofuniquenames": "group",
     "contact": "contact",
 }
 #: msExchRecipientTypeDetails bits of recipients that never sync (system/arbitration/…).
@@ -41,7 +44,7 @@ GROUP_TYPE_SECURITY = 0x80000000
 GROUP_TYPE_BUILTIN = 0x00000001
 UF_ACCOUNTDISABLE = 0x2
 
-_FILTER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*(!=|=)\s*(.+?)\s*$")
+_FILTER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*(!=|=)\s*([^=\s].*?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +76,18 @@ def parse_filter(text: str, where: str = "filters") -> AttributeFilter:
             "e.g. extensionAttribute15 = NoSync",
         )
     name, operator, value = match.groups()
-    return AttributeFilter(text.strip(), name.lower(), operator == "!=", None if value == "*" else value)
+    return AttributeFilter(
+        text.strip(), name.lower(), operator == "!=", None if value == "*" else value
+    )
 
 
 def normalize_dn(dn: str) -> str:
-    """A DN for comparison: lower case, no blanks around ``,`` and ``=`` (AD ignores them)."""
-    return re.sub(r"\s*([,=])\s*", r"\1", dn.strip()).lower()
+    """One spelling per DN for comparing and indexing (:func:`dn_key`); a value that does not
+    parse as a DN (a stray member value) is compared by its lower-case text."""
+    try:
+        return dn_key(dn)
+    except InvalidIdentifier:
+        return dn.strip().lower()
 
 
 def dn_within(dn: str, container: str) -> bool:
@@ -133,9 +142,7 @@ def evaluate(obj: SourceObject, rules: ScopeRules) -> ScopeDecision:
     if object_type is None:
         return ScopeDecision(None, False, f"object class {obj.object_class} is not synced")
     reason = (
-        _ou_reason(obj.dn, rules)
-        or _filter_reason(obj, rules)
-        or _builtin_reason(obj, object_type)
+        _ou_reason(obj.dn, rules) or _filter_reason(obj, rules) or _builtin_reason(obj, object_type)
     )
     return ScopeDecision(object_type, reason is None, reason)
 

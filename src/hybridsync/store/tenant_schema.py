@@ -107,6 +107,16 @@ proxy_addresses = sa.Table(
     ),
 )
 
+purged_objects = sa.Table(
+    "purged_objects",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("object_type", sa.String(16), nullable=False),
+    sa.Column("on_premises_immutable_id", sa.String(256)),
+    sa.Column("purged_date_time", _TIMESTAMP, nullable=False),
+)
+"""Permanently deleted objects: their ids are never handed out again."""
+
 group_members = sa.Table(
     "group_members",
     metadata,
@@ -142,9 +152,7 @@ license_assignments = sa.Table(
         sa.ForeignKey("directory_objects.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Column(
-        "sku_id", sa.String(36), sa.ForeignKey("subscribed_skus.sku_id"), primary_key=True
-    ),
+    sa.Column("sku_id", sa.String(36), sa.ForeignKey("subscribed_skus.sku_id"), primary_key=True),
     sa.Column("disabled_plans", sa.JSON, nullable=False),
     sa.Column("assigned_date_time", _TIMESTAMP, nullable=False),
 )

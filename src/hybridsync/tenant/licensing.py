@@ -110,7 +110,11 @@ class LicenseRepository:
     def seed_catalog(self) -> None:
         known = set(self.conn.scalars(sa.select(subscribed_skus.c.sku_id)))
         rows = [
-            {"sku_id": s.sku_id, "sku_part_number": s.sku_part_number, "enabled_units": DEFAULT_SEATS}
+            {
+                "sku_id": s.sku_id,
+                "sku_part_number": s.sku_part_number,
+                "enabled_units": DEFAULT_SEATS,
+            }
             for s in CATALOG
             if s.sku_id not in known
         ]
@@ -118,11 +122,8 @@ class LicenseRepository:
             self.conn.execute(sa.insert(subscribed_skus), rows)
 
     def subscribed(self) -> list[SubscribedSku]:
-        seats = dict(
-            self.conn.execute(sa.select(subscribed_skus.c.sku_id, subscribed_skus.c.enabled_units))
-            .tuples()
-            .all()
-        )
+        stmt = sa.select(subscribed_skus.c.sku_id, subscribed_skus.c.enabled_units)
+        seats: dict[str, int] = {sku_id: units for sku_id, units in self.conn.execute(stmt)}
         return [
             SubscribedSku(sku, seats.get(sku.sku_id, 0), self.consumed(sku.sku_id))
             for sku in CATALOG
@@ -189,7 +190,8 @@ def check_assignable(
     if unknown:
         raise ValidationFailed(
             f"{', '.join(unknown)} is not a service plan of {sku.sku_part_number}",
-            hint="plans: " + ", ".join(f"{p.service_plan_name} ({p.service_plan_id})" for p in sku.service_plans),
+            hint="plans: "
+            + ", ".join(f"{p.service_plan_name} ({p.service_plan_id})" for p in sku.service_plans),
         )
     already = any(a.sku_id == sku.sku_id for a in user.assigned_licenses)
     if not already and seats is not None and seats.consumed_units >= seats.enabled_units:

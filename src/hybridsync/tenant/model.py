@@ -162,3 +162,29 @@ def restore_deadline(deleted: datetime) -> datetime:
 def is_expired(deleted: datetime | None, now: datetime) -> bool:
     """A soft-deleted object whose 30 days are over: permanent deletion has begun (B3.15)."""
     return deleted is not None and now >= restore_deadline(deleted)
+
+
+FilterOperator = Literal["eq", "startswith", "contains"]
+
+#: Properties ``tenant user list --filter`` understands.
+FILTERABLE = (
+    "userPrincipalName",
+    "displayName",
+    "mail",
+    "givenName",
+    "surname",
+    "usageLocation",
+    "onPremisesImmutableId",
+    "onPremisesSyncEnabled",
+    "accountEnabled",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """A parsed list filter: ``PROP eq VALUE``, ``startswith(PROP,'x')`` or free text
+    (``contains`` over UPN, displayName and mail, with ``property`` None)."""
+
+    operator: FilterOperator
+    value: str | bool | None
+    property: str | None = None

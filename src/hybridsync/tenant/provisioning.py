@@ -20,7 +20,7 @@ from typing import Any
 
 from hybridsync.errors import Conflict, HybridSyncError, NotFound, ObjectTypeMismatch
 from hybridsync.identity.proxy import ProxyAddress
-from hybridsync.tenant.exports import ExportChange, ExportError, ExportOutcome
+from hybridsync.tenant.exports import ExportChange, ExportError, ExportOutcome, Match, Result
 from hybridsync.tenant.incoming import GRAPH_NAME_OF, Incoming, prepare
 from hybridsync.tenant.matching import Candidate, MatchDecision, decide_add
 from hybridsync.tenant.model import Features
@@ -32,6 +32,9 @@ from hybridsync.tenant.resiliency import (
     choose_placeholder_upn,
     screen_values,
 )
+
+#: New synced objects get ids derived from the tenant and their anchor (UUID version 5).
+OBJECT_ID_NAMESPACE = uuid.UUID("5d3e9a2c-7f43-4f0e-9a61-3c1f0e8b7d24")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,8 @@ class ExportBatch:
     created: list[str] = field(default_factory=list)
     purged: set[str] = field(default_factory=set)
     memberships: list[_Membership] = field(default_factory=list)
+    id_taken: dict[str, bool] = field(default_factory=dict)
+    first_ids: dict[str, str] = field(default_factory=dict)
     member_changes: tuple[list[tuple[str, str]], list[tuple[str, str]]] = field(
         default_factory=lambda: ([], [])
     )
@@ -96,9 +101,7 @@ class ExportBatch:
         prepared: list[Incoming | HybridSyncError] = []
         for change in changes:
             try:
-                prepared.append(
-                    prepare(change, self.ctx.initial_domain, self.ctx.verified_domains)
-                )
+                prepared.append(prepare(change, self.ctx.initial_domain, self.ctx.verified_domains))
             except HybridSyncError as exc:
                 prepared.append(exc)
         self._prefetch([p for p in prepared if isinstance(p, Incoming)])
@@ -132,6 +135,34 @@ class ExportBatch:
             self.proxy_owner.setdefault(key, proxy_holders.get(key))
         holder_ids = {h.object_id for h in [*upn_holders.values(), *proxy_holders.values()]}
         self._remember(self.repo.objects_by_id(holder_ids - self.objects.keys()))
+        first_choices = {
+            self._object_id(i.anchor, 0): False
+            for i in items
+            if i.change.action == "add" and self.anchors.get(i.anchor) is None
+        }
+        first_choices.update(dict.fromkeys(self.repo.existing_ids(first_choices), True))
+        self.id_taken.update(first_choices)
+
+    def _object_id(self, anchor: str, attempt: int) -> str:
+        """The id a new object gets: derived from its anchor, so a dry run predicts it."""
+        if attempt == 0 and anchor in self.first_ids:
+            return self.first_ids[anchor]
+        name = f"{self.ctx.initial_domain}|{anchor}" + (f"|{attempt}" if attempt else "")
+        object_id = str(uuid.uuid5(OBJECT_ID_NAMESPACE, name))
+        if attempt == 0:
+            self.first_ids[anchor] = object_id
+        return object_id
+
+    def _new_object_id(self, anchor: str) -> str:
+        for attempt in range(1000):
+            candidate = self._object_id(anchor, attempt)
+            if candidate in self.objects or candidate in self.purged:
+                continue
+            if candidate not in self.id_taken:
+                self.id_taken[candidate] = bool(self.repo.existing_ids([candidate]))
+            if not self.id_taken[candidate]:
+                return candidate
+        return str(uuid.uuid4())  # pragma: no cover - a thousand re-creations of one anchor
 
     def _remember(self, records: Iterable[ObjectRecord]) -> None:
         for record in records:
@@ -251,34 +282,24 @@ class ExportBatch:
 
     def _target(self, item: Incoming, decision: MatchDecision) -> ObjectRecord:
         if decision.target_id is not None:
-            return dataclasses.replace(
-                self.objects[decision.target_id],
-                proxies=list(self.objects[decision.target_id].proxies),
-                errors=list(self.objects[decision.target_id].errors),
-                attributes=dict(self.objects[decision.target_id].attributes),
-            )
+            return self.objects[decision.target_id].copy()
         return ObjectRecord(
-            id=str(uuid.uuid4()),
+            id=self._new_object_id(item.anchor),
             object_type=item.change.object_type,
             created_date_time=self.ctx.now,
         )
 
     def _update(self, item: Incoming, index: int) -> ExportOutcome:
         change = item.change
-        current = self._synced_target(change)
-        record = dataclasses.replace(
-            current,
-            proxies=list(current.proxies),
-            errors=list(current.errors),
-            attributes=dict(current.attributes),
-        )
+        record = self._synced_target(change).copy()
         changed, quarantined = self._write(item, record, is_add=False)
         self._store(record)
         if change.object_type == "group" and (change.add_members or change.remove_members):
             self.memberships.append(
                 _Membership(index, record.id, change.add_members, change.remove_members, False)
             )
-        result = "updated" if changed or quarantined or change.add_members or change.remove_members else "unchanged"
+        touched = changed or quarantined or change.add_members or change.remove_members
+        result: Result = "updated" if touched else "unchanged"
         return ExportOutcome(
             item.anchor,
             "update",
@@ -291,7 +312,8 @@ class ExportBatch:
     def _delete(self, item: Incoming) -> ExportOutcome:
         record = self._by_anchor(item.anchor)
         if record is None or record.deleted_date_time is not None:
-            return ExportOutcome(item.anchor, "delete", "unchanged", object_id=record and record.id)
+            object_id = record.id if record is not None else None
+            return ExportOutcome(item.anchor, "delete", "unchanged", object_id=object_id)
         self._synced_target(item.change)
         if record.object_type == "user":
             self._release(record)
@@ -338,10 +360,16 @@ class ExportBatch:
         ``None`` clears. Returns the overwritten values and the quarantined ones.
         """
         upn = item.upn if item.upn is not None else record.user_principal_name
-        proxies = record.proxies if item.proxies is None or (is_add and not item.proxies) else list(item.proxies)
+        proxies = (
+            record.proxies
+            if item.proxies is None or (is_add and not item.proxies)
+            else list(item.proxies)
+        )
         screening = self._screen(record, upn, proxies, is_add=is_add)
-        before = _graph_values(record)
-        self._release(record)
+        is_new = record.id not in self.objects
+        before = {} if is_new else _graph_values(record)
+        if not is_new:
+            self._release(record)
         for column, value in item.columns.items():
             if value is not None or not is_add:
                 setattr(record, column, value)
@@ -360,7 +388,7 @@ class ExportBatch:
             )
         self._record_quarantine(item, record, screening)
         record.on_premises_last_sync_date_time = self.ctx.now
-        after = _graph_values(record)
+        after = {} if is_new else _graph_values(record)
         changed = {
             name: (old, after.get(name))
             for name, old in before.items()
@@ -369,7 +397,12 @@ class ExportBatch:
         return changed, screening.quarantined
 
     def _screen(
-        self, record: ObjectRecord, upn: str | None, proxies: Sequence[ProxyAddress], *, is_add: bool
+        self,
+        record: ObjectRecord,
+        upn: str | None,
+        proxies: Sequence[ProxyAddress],
+        *,
+        is_add: bool,
     ) -> Screening:
         screening = screen_values(
             record.id,
@@ -377,7 +410,7 @@ class ExportBatch:
             upn,
             self._upn_holder(upn.lower()) if upn else None,
             proxies,
-            {p.key: self._proxy_holder(p.key) for p in proxies},
+            {key: self._proxy_holder(key) for key in (p.key for p in proxies)},
             self.ctx.features,
             is_add=is_add,
         )
@@ -385,7 +418,9 @@ class ExportBatch:
             raise screening.error
         return screening
 
-    def _record_quarantine(self, item: Incoming, record: ObjectRecord, screening: Screening) -> None:
+    def _record_quarantine(
+        self, item: Incoming, record: ObjectRecord, screening: Screening
+    ) -> None:
         """Keep the provisioning errors the change does not supersede, add the new ones."""
         superseded = set()
         if item.upn is not None:
@@ -441,9 +476,15 @@ class ExportBatch:
         for membership in pending:
             members = set() if membership.replace else final.get(membership.group_id, set())
             ignored: list[str] = []
-            for anchor, adding in [(a, True) for a in membership.add] + [(a, False) for a in membership.remove]:
+            for anchor, adding in [(a, True) for a in membership.add] + [
+                (a, False) for a in membership.remove
+            ]:
                 member = self._by_anchor(anchor)
-                if member is None or member.deleted_date_time is not None or member.id == membership.group_id:
+                if (
+                    member is None
+                    or member.deleted_date_time is not None
+                    or member.id == membership.group_id
+                ):
                     ignored.append(anchor)
                 elif adding:
                     members.add(member.id)
@@ -452,7 +493,9 @@ class ExportBatch:
             final[membership.group_id] = members
             if ignored:
                 outcome = outcomes[membership.index]
-                outcomes[membership.index] = dataclasses.replace(outcome, ignored_members=tuple(ignored))
+                outcomes[membership.index] = dataclasses.replace(
+                    outcome, ignored_members=tuple(ignored)
+                )
         added, removed = self.member_changes
         for group_id, members in final.items():
             before = current.get(group_id, set())
@@ -465,7 +508,7 @@ class ExportBatch:
         """Write the batch's end state: purges, rewritten objects, new objects, proxies,
         quarantine records and memberships — a few executemany statements in all."""
         repo = self.repo
-        repo.purge(sorted(self.purged & self.loaded))
+        repo.purge(sorted(self.purged & self.loaded), self.ctx.now)
         existing = [self.objects[i] for i in sorted(self.touched) if i in self.objects]
         created = [self.objects[i] for i in self.created if i in self.objects]
         existing_ids = [r.id for r in existing]
@@ -477,7 +520,7 @@ class ExportBatch:
         repo.change_members(*self.member_changes)
 
 
-_RESULTS: dict[str, tuple[Any, Any]] = {
+_RESULTS: dict[str, tuple[Result, Match]] = {
     "new": ("created", "new"),
     "hard": ("hard-match", "hard"),
     "hard-restore": ("hard-match-restored", "hard"),
@@ -486,7 +529,9 @@ _RESULTS: dict[str, tuple[Any, Any]] = {
 
 
 def _graph_values(record: ObjectRecord) -> dict[str, Any]:
-    values: dict[str, Any] = {graph: getattr(record, column) for column, graph in GRAPH_NAME_OF.items()}
+    values: dict[str, Any] = {
+        graph: getattr(record, column) for column, graph in GRAPH_NAME_OF.items()
+    }
     values.update(record.attributes)
     values["proxyAddresses"] = tuple(str(p) for p in record.proxies)
     return values

@@ -7,13 +7,15 @@ several per object. Database uniqueness violations become
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from hybridsync.errors import AttributeValueMustBeUnique
@@ -26,6 +28,7 @@ from hybridsync.store.tenant_schema import (
     license_assignments,
     provisioning_errors,
     proxy_addresses,
+    purged_objects,
     tenant_features,
     tenant_settings,
 )
@@ -36,10 +39,12 @@ from hybridsync.tenant.model import (
     LicenseAssignment,
     PropertyCausingError,
     ProvisioningError,
+    UserFilter,
 )
 from hybridsync.tenant.resiliency import Holder, QuarantineRecord
 
 CHUNK = 500
+_TIMESTAMP = sa.DateTime(timezone=True)
 T = TypeVar("T")
 
 #: Scalar columns of ``directory_objects`` that :class:`ObjectRecord` mirrors one to one.
@@ -87,6 +92,15 @@ class ObjectRecord:
     deleted_date_time: datetime | None = None
     proxies: list[ProxyAddress] = field(default_factory=list)
     errors: list[QuarantineRecord] = field(default_factory=list)
+
+    def copy(self) -> ObjectRecord:
+        """A working copy that can be changed without touching this one."""
+        return dataclasses.replace(
+            self,
+            attributes=dict(self.attributes),
+            proxies=list(self.proxies),
+            errors=list(self.errors),
+        )
 
     @property
     def upn_key(self) -> str | None:
@@ -194,13 +208,33 @@ class TenantRepository:
         found = self._load(objects.c.upn_key, [upn.lower()], active_only=True)
         return found[0] if found else None
 
-    def query_objects(self, where: sa.ColumnElement[bool], limit: int | None = None) -> list[
-        ObjectRecord
-    ]:
-        """Objects matching an arbitrary condition on ``directory_objects``."""
-        stmt = sa.select(objects).where(where).order_by(objects.c.created_date_time, objects.c.id)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+    def find_users(
+        self,
+        *,
+        object_id: str | None = None,
+        upn: str | None = None,
+        immutable_id: str | None = None,
+        deleted: bool | None = False,
+    ) -> list[ObjectRecord]:
+        """Users by one identifier; ``deleted`` False active, True recycle bin, None both."""
+        stmt = sa.select(objects).where(objects.c.object_type == "user")
+        if object_id is not None:
+            stmt = stmt.where(objects.c.id == object_id)
+        if upn is not None:
+            stmt = stmt.where(sa.func.lower(objects.c.user_principal_name) == upn.lower())
+        if immutable_id is not None:
+            stmt = stmt.where(objects.c.on_premises_immutable_id == immutable_id)
+        stmt = _deleted_condition(stmt, deleted)
+        stmt = stmt.order_by(objects.c.deleted_date_time.desc(), objects.c.id)
+        return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
+
+    def list_users(self, user_filter: UserFilter | None, *, deleted: bool) -> list[ObjectRecord]:
+        """Users in UPN order, narrowed by a parsed ``--filter``."""
+        stmt = sa.select(objects).where(objects.c.object_type == "user")
+        stmt = _deleted_condition(stmt, deleted)
+        if user_filter is not None:
+            stmt = stmt.where(_filter_condition(user_filter))
+        stmt = stmt.order_by(objects.c.upn_key, objects.c.user_principal_name, objects.c.id)
         return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
 
     def _load(
@@ -233,12 +267,20 @@ class TenantRepository:
         return records
 
     @staticmethod
-    def _record(row: Mapping[str, Any]) -> ObjectRecord:
+    def _record(row: RowMapping) -> ObjectRecord:
         values = {name: row[name] for name in COLUMNS}
         for name in ("created_date_time", "deleted_date_time", "on_premises_last_sync_date_time"):
             values[name] = utc(values[name])
         values["attributes"] = dict(values["attributes"] or {})
         return ObjectRecord(id=row["id"], **values)
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are or were in use (object ids are never reused)."""
+        found: set[str] = set()
+        for batch in chunks(dict.fromkeys(ids)):
+            for table in (objects, purged_objects):
+                found.update(self.conn.scalars(sa.select(table.c.id).where(table.c.id.in_(batch))))
+        return found
 
     def upn_holders(self, keys: Iterable[str]) -> dict[str, Holder]:
         """Active objects holding each lower-cased UPN."""
@@ -309,7 +351,28 @@ class TenantRepository:
     def insert_objects(self, records: Sequence[ObjectRecord]) -> None:
         for batch in chunks(records, 5000):
             with _unique_violation():
-                self.conn.execute(sa.insert(objects), [r.row() for r in batch])
+                self._bulk_insert(objects, [r.row() for r in batch])
+
+    def _bulk_insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """executemany; on SQLite straight through the driver, because SQLAlchemy's
+        per-row parameter processing would cost more than the insert itself at 100k rows.
+        Values are written exactly as SQLAlchemy's SQLite types write them."""
+        if not rows:
+            return
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(sa.insert(table), list(rows))
+            return
+        names = list(rows[0])
+        convert = [_sqlite_writer(table.c[name].type) for name in names]
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})"
+        )
+        params = [
+            tuple(c(row[n]) if c else row[n] for c, n in zip(convert, names, strict=True))
+            for row in rows
+        ]
+        self.conn.exec_driver_sql(sql, params)
 
     def update_objects(self, records: Sequence[ObjectRecord]) -> None:
         """Write the full row of each record (the same statement for all: executemany)."""
@@ -336,9 +399,7 @@ class TenantRepository:
                 sa.update(objects).where(objects.c.id.in_(batch)).values(upn_key=None)
             )
 
-    def replace_proxies(
-        self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]
-    ) -> None:
+    def replace_proxies(self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]) -> None:
         """Drop the proxy rows of ``existing_ids`` and write those of ``records``."""
         for batch in chunks(existing_ids):
             self.conn.execute(
@@ -356,9 +417,9 @@ class TenantRepository:
             for r in records
             for position, proxy in enumerate(r.proxies)
         ]
-        for batch in chunks(rows, 5000):
+        for rows_batch in chunks(rows, 5000):
             with _unique_violation():
-                self.conn.execute(sa.insert(proxy_addresses), batch)
+                self._bulk_insert(proxy_addresses, rows_batch)
 
     def replace_errors(self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]) -> None:
         for batch in chunks(existing_ids):
@@ -377,8 +438,8 @@ class TenantRepository:
             for r in records
             for e in r.errors
         ]
-        for batch in chunks(rows, 5000):
-            self.conn.execute(sa.insert(provisioning_errors), batch)
+        for rows_batch in chunks(rows, 5000):
+            self.conn.execute(sa.insert(provisioning_errors), rows_batch)
 
     def delete_errors(self, error_ids: Sequence[int]) -> None:
         for batch in chunks(error_ids):
@@ -400,9 +461,20 @@ class TenantRepository:
         for batch in chunks(rows, 5000):
             self.conn.execute(sa.insert(group_members), batch)
 
-    def purge(self, object_ids: Sequence[str]) -> None:
-        """Permanent deletion: the object and everything hanging off it."""
+    def purge(self, object_ids: Sequence[str], now: datetime) -> None:
+        """Permanent deletion: the object and everything hanging off it; the id is retired."""
         for batch in chunks(object_ids):
+            retired = sa.select(
+                objects.c.id,
+                objects.c.object_type,
+                objects.c.on_premises_immutable_id,
+                sa.literal(now, _TIMESTAMP).label("purged_date_time"),
+            ).where(objects.c.id.in_(batch))
+            self.conn.execute(
+                sa.insert(purged_objects).from_select(
+                    ["id", "object_type", "on_premises_immutable_id", "purged_date_time"], retired
+                )
+            )
             for table, column in (
                 (group_members, group_members.c.group_id),
                 (group_members, group_members.c.member_id),
@@ -414,7 +486,73 @@ class TenantRepository:
             self.conn.execute(sa.delete(objects).where(objects.c.id.in_(batch)))
 
 
-def _quarantine_record(row: Mapping[str, Any]) -> QuarantineRecord:
+def _sqlite_writer(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy's SQLite dialect stores a value of this type (JSON text, timestamps
+    as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC)."""
+    if isinstance(column_type, sa.JSON):
+        return json.dumps
+    if isinstance(column_type, sa.DateTime):
+        return _sqlite_timestamp
+    return None
+
+
+def _sqlite_timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _deleted_condition(stmt: sa.Select[Any], deleted: bool | None) -> sa.Select[Any]:
+    if deleted is None:
+        return stmt
+    column = objects.c.deleted_date_time
+    return stmt.where(column.is_not(None) if deleted else column.is_(None))
+
+
+_FILTER_COLUMNS: Mapping[str, sa.Column[Any]] = {
+    "userPrincipalName": objects.c.user_principal_name,
+    "displayName": objects.c.display_name,
+    "mail": objects.c.mail,
+    "givenName": objects.c.given_name,
+    "surname": objects.c.surname,
+    "usageLocation": objects.c.usage_location,
+    "onPremisesImmutableId": objects.c.on_premises_immutable_id,
+    "onPremisesSyncEnabled": objects.c.on_premises_sync_enabled,
+    "accountEnabled": objects.c.account_enabled,
+}
+
+
+def _filter_condition(user_filter: UserFilter) -> sa.ColumnElement[bool]:
+    value = user_filter.value
+    if user_filter.property is None:
+        pattern = "%" + _escape_like(str(value).lower()) + "%"
+        return sa.or_(
+            *(
+                sa.func.lower(column).like(pattern, escape="\\")
+                for column in (
+                    objects.c.user_principal_name,
+                    objects.c.display_name,
+                    objects.c.mail,
+                )
+            )
+        )
+    column = _FILTER_COLUMNS[user_filter.property]
+    if value is None or isinstance(value, bool):
+        return column.is_(None) if value is None else column == value
+    if user_filter.property == "onPremisesImmutableId":  # anchors are case-sensitive (B1.12)
+        if user_filter.operator == "startswith":
+            return column.like(_escape_like(value) + "%", escape="\\")
+        return column == value
+    if user_filter.operator == "startswith":
+        return sa.func.lower(column).like(_escape_like(value.lower()) + "%", escape="\\")
+    return sa.func.lower(column) == value.lower()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _quarantine_record(row: RowMapping) -> QuarantineRecord:
     occurred = utc(row["occurred_date_time"])
     assert occurred is not None
     return QuarantineRecord(
@@ -441,7 +579,9 @@ class _unique_violation:  # noqa: N801 - used as a context manager, reads like a
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
+    ) -> None:
         if not isinstance(exc, IntegrityError):
             return
         text = str(exc.orig)

@@ -182,7 +182,9 @@ class TenantService:
         records = repo.quarantine_records()
         if not records:
             return []
-        upn_keys = [r.value_key[4:] for r in records if r.property_causing_error == "UserPrincipalName"]
+        upn_keys = [
+            r.value_key[4:] for r in records if r.property_causing_error == "UserPrincipalName"
+        ]
         proxy_keys = [r.value_key for r in records if r.property_causing_error == "ProxyAddress"]
         holders: dict[str, str | None] = {
             "upn:" + key: h.object_id for key, h in repo.upn_holders(upn_keys).items()
@@ -192,7 +194,9 @@ class TenantService:
         done = {r.id for r in (*plan.restore, *plan.clear)}
         if not done:
             return []
-        objects = {r.id: r for r in repo.objects_by_id({r.object_id for r in records if r.id in done})}
+        objects = {
+            r.id: r for r in repo.objects_by_id({r.object_id for r in records if r.id in done})
+        }
         resolved: list[ResolvedValue] = []
         for record in plan.restore:
             target = objects[record.object_id]
@@ -229,7 +233,7 @@ class TenantService:
         """Permanently delete objects soft-deleted more than 30 days ago (B5.1)."""
         with self._unit() as (repo, ctx):
             expired = repo.expired_ids(ctx.now - RECYCLE_BIN_RETENTION)
-            repo.purge(expired)
+            repo.purge(expired, ctx.now)
             return expired
 
     # users ------------------------------------------------------------------------------
@@ -272,13 +276,13 @@ class TenantService:
 
     def list_users(self, filter_text: str | None = None) -> list[CloudObject]:
         with self._unit() as (repo, _ctx):
-            records = repo.query_objects(users.list_condition(filter_text, deleted=False))
+            records = repo.list_users(users.parse_filter(filter_text), deleted=False)
             return self._views(repo, records)
 
     def list_deleted_users(self) -> list[CloudObject]:
         """The recycle bin: soft-deleted users with their deletedDateTime (B9.3)."""
         with self._unit() as (repo, _ctx):
-            return self._views(repo, repo.query_objects(users.list_condition(None, deleted=True)))
+            return self._views(repo, repo.list_users(None, deleted=True))
 
     def update_user(self, identifier: str, changes: Mapping[str, Any]) -> CloudObject:
         """Edit a user by Graph property names; synced attributes of synced users are
@@ -326,10 +330,27 @@ class TenantService:
 
     def purge_user(self, identifier: str) -> None:
         """Permanently delete a user that is in the recycle bin (irreversible)."""
-        with self._unit() as (repo, _ctx):
+        with self._unit() as (repo, ctx):
             record = users.find_user(repo, identifier, deleted=None)
             users.check_purgeable(record)
-            repo.purge([record.id])
+            repo.purge([record.id], ctx.now)
+
+    # groups -----------------------------------------------------------------------------
+
+    def list_group_members(self, identifier: str) -> list[CloudObject]:
+        """Active members of a group given by object id or immutableId; members in the
+        recycle bin are hidden and come back with their restore (B5.2)."""
+        with self._unit() as (repo, _ctx):
+            found = [
+                r
+                for r in [*repo.objects_by_id([identifier]), *repo.objects_by_anchor([identifier])]
+                if r.object_type == "group" and r.deleted_date_time is None
+            ]
+            if not found:
+                raise NotFound(f"no group {identifier!r}", hint="give its object id or immutableId")
+            member_ids = repo.member_ids([found[0].id]).get(found[0].id, set())
+            members = [m for m in repo.objects_by_id(member_ids) if m.deleted_date_time is None]
+            return self._views(repo, sorted(members, key=lambda m: m.id))
 
     # licences ---------------------------------------------------------------------------
 

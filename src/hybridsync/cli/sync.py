@@ -1,0 +1,110 @@
+"""``hybridsync sync``: one cycle — import all connectors, sync, export (B6.6)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from hybridsync.cli.app import app_context
+from hybridsync.cli.context import AppContext
+from hybridsync.cli.output import emit_json, progress, record, stdout, table
+from hybridsync.engine.connectors import build_connectors
+from hybridsync.engine.export import ExportTarget
+from hybridsync.engine.runner import CycleResult, ExportGate, run_cycle
+from hybridsync.errors import ConfigError
+from hybridsync.tenant.service import TenantService
+
+#: Exit code of a cycle that stopped before exporting (deletion threshold, stale plan); the
+#: JSON document is printed all the same.
+EXIT_STOPPED = 1
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``sync`` to the root application."""
+
+    @app.command("sync")
+    def sync(
+        ctx: typer.Context,
+        full: Annotated[
+            bool | None,
+            typer.Option(
+                "--full/--delta",
+                help="Full import and full sync, or delta (default: full on the first run, "
+                "delta afterwards). Run --full after changing filters or OUs.",
+                show_default=False,
+            ),
+        ] = None,
+        allow_deletes: Annotated[
+            int | None,
+            typer.Option(
+                "--allow-deletes",
+                min=0,
+                help="Let up to N deletes through in this run, above engine.deletion_threshold.",
+            ),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    ) -> None:
+        """Run one sync cycle. In staging mode nothing is exported (see `hybridsync preview`).
+
+        Exits 0 when the cycle ran (status success or completed-with-errors) and 1 when it
+        stopped before exporting (stopped-deletion-threshold-exceeded).
+        """
+        app = app_context(ctx)
+        gate: ExportGate | None = None
+        # ---- `--plan FILE` plugs in here: build an ExportGate that compares the pending
+        # ---- exports with the saved plan and stops the export with `stopped-plan-stale`.
+        result = run_sync_cycle(app, full=full, allow_deletes=allow_deletes, gate=gate)
+        show_result(result, as_json=as_json)
+        if result.status.startswith("stopped"):
+            raise typer.Exit(EXIT_STOPPED)
+
+
+def run_sync_cycle(
+    app: AppContext,
+    *,
+    full: bool | None,
+    allow_deletes: int | None,
+    gate: ExportGate | None = None,
+) -> CycleResult:
+    """Build the connectors and the export target from the settings and run one cycle."""
+    settings = app.settings
+    connectors = build_connectors(settings)
+    target = None if settings.engine.staging else embedded_tenant(app)
+    return run_cycle(
+        settings,
+        app.engine_database(),
+        connectors,
+        target,
+        app.clock,
+        full=full,
+        allow_deletes=allow_deletes,
+        gate=gate,
+        progress=progress,
+    )
+
+
+def embedded_tenant(app: AppContext) -> ExportTarget:
+    """The built-in tenant, initialized from ``[tenant]`` on first use (idempotent)."""
+    tenant_settings = app.settings.tenant
+    if tenant_settings.database is None:
+        raise ConfigError(
+            "sync exports to the embedded tenant, but [tenant] names a remote url",
+            hint='set [tenant] database = "sqlite:///tenant.db", or staging = true in [engine]',
+        )
+    service = TenantService(app.tenant_database(), app.clock)
+    service.initialize(tenant_settings.initial_domain, tenant_settings.verified_domains)
+    return service
+
+
+def show_result(result: CycleResult, *, as_json: bool) -> None:
+    """The outcome of a cycle: one JSON document, or a summary and the errors."""
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    counts = {k: v for k, v in result.counts.items() if k != "connectors" and v}
+    record({"run": result.run_id, "profile": result.profile, "status": result.status, **counts})
+    if result.message:
+        stdout.print(result.message, markup=False, highlight=False)
+    if result.errors:
+        table(result.errors, ["object", "connector", "code", "message"], title="errors")

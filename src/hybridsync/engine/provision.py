@@ -1,0 +1,218 @@
+"""Attribute flow and export planning for the metaverse objects a sync touched.
+
+People and contacts are evaluated first, then groups, so a group's members are known by
+their final sourceAnchor. A group is re-evaluated when it changed itself or when an object it
+references was added, deleted, disjoined or changed its anchor — found through the reference
+index, never by reading every group. Member references that name nothing synced yet are
+placeholders and resolve when their object arrives (B6.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy.engine import Connection
+
+from hybridsync.connectors.base import SourceObject
+from hybridsync.engine import export_store
+from hybridsync.engine import repository as repo
+from hybridsync.engine.anchor import ANCHOR_CHANGED, anchor_changed
+from hybridsync.engine.context import RunContext
+from hybridsync.engine.flow import compute_image
+from hybridsync.engine.model import Contributor, CsObject, MvImage
+from hybridsync.engine.outbound import CloudImage, ExportedState, plan_changes
+from hybridsync.engine.repository import MvRow
+from hybridsync.tenant.exports import ExportChange
+
+BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Writeback:
+    """An anchor contributor that needs mS-DS-ConsistencyGuid stamped before export."""
+
+    connector: str
+    cs_id: int
+    source: SourceObject
+
+
+def provision(
+    conn: Connection,
+    ctx: RunContext,
+    affected: set[int],
+    references: set[tuple[str, str]],
+    *,
+    every_group: bool = False,
+) -> list[Writeback]:
+    """Flow and plan exports for ``affected`` metaverse objects and dependent groups.
+
+    ``every_group``: ``affected`` already holds every group (a full sync), so the groups that
+    reference changed objects need not be looked up.
+    """
+    writebacks: list[Writeback] = []
+    groups: set[int] = set()
+    ordered = sorted(affected)
+    for start in range(0, len(ordered), BATCH):
+        part = ordered[start : start + BATCH]
+        changed = _evaluate(conn, ctx, part, writebacks, groups, skip_groups=True)
+        references.update(changed)
+    if not every_group:
+        groups |= repo.referencing_mv_ids(conn, references)
+    ordered_groups = sorted(groups)
+    for start in range(0, len(ordered_groups), BATCH):
+        _evaluate(
+            conn, ctx, ordered_groups[start : start + BATCH], writebacks, set(), skip_groups=False
+        )
+    return writebacks
+
+
+def _evaluate(
+    conn: Connection,
+    ctx: RunContext,
+    mv_ids: Sequence[int],
+    writebacks: list[Writeback],
+    groups: set[int],
+    *,
+    skip_groups: bool,
+) -> set[tuple[str, str]]:
+    """Evaluate one batch; returns (connector, dn) of objects whose member identity changed."""
+    rows = repo.load_mv(conn, mv_ids)
+    linked = repo.linked_objects(conn, list(rows))
+    images: dict[int, MvImage] = {}
+    for mv_id, objects in linked.items():
+        computed = compute_image([_contributor(ctx, o) for o in objects], ctx.source_anchor)
+        if computed.object_type == "group" and skip_groups:
+            groups.add(mv_id)
+            continue
+        images[mv_id] = computed
+    deleted = [mv_id for mv_id in rows if mv_id not in linked]
+    handled = [*images, *deleted]
+    states = export_store.load_export_states(conn, _anchors(rows, images, handled))
+    members = _members(
+        conn, ctx, {i: linked[i] for i in images if images[i].object_type == "group"}
+    )
+    saved: list[MvRow] = []
+    changes: list[tuple[int | None, ExportChange]] = []
+    identity_changed: set[tuple[str, str]] = set()
+    for mv_id in handled:
+        old = rows[mv_id]
+        image = images.get(mv_id)
+        new, planned = _plan(
+            ctx, old, image, states, members.get(mv_id, frozenset()), linked.get(mv_id, [])
+        )
+        changes.extend(planned)
+        if image is None:
+            continue
+        saved.append(new)
+        if image.writeback is not None and image.writeback_connector is not None:
+            source = _cs_id(linked[mv_id], image.writeback)
+            writebacks.append(Writeback(image.writeback_connector, source, image.writeback))
+        if new.member_anchor != old.member_anchor:
+            identity_changed.update((o.connector, o.dn) for o in linked[mv_id])
+    repo.save_mv(conn, saved, ctx.now)
+    export_store.replace_pending(conn, handled, changes, ctx.run_id, ctx.now)
+    repo.delete_mv(conn, deleted)
+    return identity_changed
+
+
+def _plan(
+    ctx: RunContext,
+    old: MvRow,
+    image: MvImage | None,
+    states: dict[str, ExportedState],
+    members: frozenset[str],
+    objects: Sequence[CsObject],
+) -> tuple[MvRow, list[tuple[int | None, ExportChange]]]:
+    """The new metaverse row and its export changes (nothing for a sync error, B2.8)."""
+    exported = [states[a] for a in _exported_anchors(old, image) if a in states]
+    if image is None:
+        return old, [(None, change) for change in plan_changes(None, exported)]
+    cloud_anchor = old.cloud_source_anchor
+    if image.source_anchor and image.source_anchor in states:
+        cloud_anchor = image.source_anchor  # the object came back under its exported anchor
+    new = MvRow(
+        old.id, image.object_type, old.join_key, image.source_anchor, cloud_anchor,
+        image.exportable, image.reason, dict(image.attributes), dict(image.contributors),
+    )  # fmt: skip
+    current = states.get(old.cloud_source_anchor or "")
+    if (
+        current is not None
+        and image.source_anchor
+        and current.object_type == image.object_type
+        and image.source_anchor != current.source_anchor
+    ):
+        if old.contributors.get("sourceAnchor") == image.contributors.get("sourceAnchor"):
+            message = anchor_changed(current.source_anchor, image.source_anchor)
+            ctx.error(_label(image, objects), _connector(image), ANCHOR_CHANGED, message)
+            return _with_error(new, current.source_anchor, message), []
+        # Precedence moved the anchor to another forest's account (an active account joined
+        # after a disabled one was exported, B7.8): the cloud object keeps its immutableId.
+        # The contributor recorded for sourceAnchor stays the forest the kept value came from.
+        origin = {**image.contributors, "sourceAnchor": old.contributors.get("sourceAnchor", "")}
+        image = replace(image, source_anchor=current.source_anchor, contributors=origin)
+        new = replace(new, source_anchor=current.source_anchor, contributors=origin)
+    if image.writeback is not None and current is not None:
+        return new, []  # keep the cloud object as it is until the writeback is done
+    desired = None
+    if image.exportable and image.source_anchor:
+        desired = CloudImage(image.source_anchor, image.object_type, image.attributes, members)
+    return new, [(old.id, change) for change in plan_changes(desired, exported)]
+
+
+def _with_error(row: MvRow, cloud_anchor: str, message: str) -> MvRow:
+    return MvRow(
+        row.id, row.object_type, row.join_key, row.source_anchor, cloud_anchor, row.exportable,
+        row.reason, row.attributes, row.contributors, "SourceAnchorChanged", message,
+    )  # fmt: skip
+
+
+def _exported_anchors(old: MvRow, image: MvImage | None) -> list[str]:
+    anchors = [a for a in (old.cloud_source_anchor,) if a]
+    if image is not None and image.source_anchor and image.source_anchor not in anchors:
+        anchors.append(image.source_anchor)
+    return anchors
+
+
+def _anchors(
+    rows: dict[int, MvRow], images: dict[int, MvImage], handled: Iterable[int]
+) -> list[str]:
+    anchors = []
+    for mv_id in handled:
+        anchors.extend(_exported_anchors(rows[mv_id], images.get(mv_id)))
+    return anchors
+
+
+def _members(
+    conn: Connection, ctx: RunContext, groups: dict[int, list[CsObject]]
+) -> dict[int, frozenset[str]]:
+    """The sourceAnchors of each group's members that are (to be) in the cloud."""
+    resolved: dict[int, frozenset[str]] = {}
+    for mv_id, objects in groups.items():
+        anchors: set[str] = set()
+        for obj in objects:
+            dns = obj.source.attributes.get("member", ())
+            targets = repo.resolve_references(conn, obj.connector, dns)
+            identities = repo.member_anchors(conn, sorted(set(targets.values()) - {mv_id}))
+            anchors.update(a for a in identities.values() if a)
+        resolved[mv_id] = frozenset(anchors)
+    return resolved
+
+
+def _contributor(ctx: RunContext, obj: CsObject) -> Contributor:
+    assert obj.object_type is not None
+    rank = ctx.ranks.get(obj.connector, len(ctx.ranks))
+    return Contributor(obj.connector, rank, obj.object_type, obj.source)
+
+
+def _cs_id(objects: Sequence[CsObject], source: SourceObject) -> int:
+    return next(o.id for o in objects if o.source is source)
+
+
+def _label(image: MvImage, objects: Sequence[CsObject]) -> str:
+    name = image.attributes.get("userPrincipalName") or image.attributes.get("displayName")
+    return str(name) if name else (objects[0].dn if objects else "?")
+
+
+def _connector(image: MvImage) -> str | None:
+    return image.contributors.get("userPrincipalName") or image.contributors.get("displayName")

@@ -1,0 +1,161 @@
+"""The synchronization step: connector space → metaverse → pending exports (B6.4).
+
+Inbound, for each connector-space object to process: scope (filters, B6.14–B6.15), then
+*join* to the metaverse object holding its join key or *projection* of a new one; objects
+gone or out of scope are disjoined. Then attribute flow and export planning run for every
+metaverse object whose contributors changed (:mod:`hybridsync.engine.provision`).
+
+A *delta* sync processes only the objects an import marked pending — found through an index
+— and the metaverse objects they link to; a *full* sync processes every object (after a change
+of filters or rules, B6.10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection
+
+from hybridsync.engine import repository as repo
+from hybridsync.engine.context import RunContext
+from hybridsync.engine.join import join_decision
+from hybridsync.engine.model import CsObject
+from hybridsync.engine.provision import Writeback, provision
+from hybridsync.engine.repository import CsDecision
+from hybridsync.engine.scope import ScopeDecision, evaluate
+from hybridsync.tenant.exports import ObjectType
+
+BATCH = 5000
+
+
+@dataclass
+class InboundResult:
+    """Metaverse objects to re-evaluate and objects whose identity changed for groups."""
+
+    affected: set[int] = field(default_factory=set)
+    references: set[tuple[str, str]] = field(default_factory=set)  # (connector, dn)
+    deleted_cs: list[int] = field(default_factory=list)
+
+
+def synchronize(conn: Connection, ctx: RunContext, *, full: bool) -> list[Writeback]:
+    """Run a full or delta sync; returns the anchor writebacks the metaverse asks for."""
+    ids = repo.all_ids(conn, ctx.connectors) if full else repo.pending_ids(conn)
+    return synchronize_objects(conn, ctx, ids, every_object=full)
+
+
+def synchronize_objects(
+    conn: Connection, ctx: RunContext, ids: Sequence[int], *, every_object: bool = False
+) -> list[Writeback]:
+    """Sync the given connector-space objects and everything that depends on them."""
+    result = InboundResult()
+    projected: dict[str, int] = {}
+    for start in range(0, len(ids), BATCH):
+        objects = repo.load_objects(conn, ids[start : start + BATCH])
+        _inbound(conn, ctx, objects, projected, result)
+    writebacks = provision(conn, ctx, result.affected, result.references, every_group=every_object)
+    repo.delete_objects(conn, result.deleted_cs)
+    return writebacks
+
+
+def _inbound(
+    conn: Connection,
+    ctx: RunContext,
+    objects: Sequence[CsObject],
+    projected: dict[str, int],
+    result: InboundResult,
+) -> None:
+    decisions: list[CsDecision] = []
+    to_place: list[tuple[CsObject, ScopeDecision, str | None, str]] = []
+    for obj in objects:
+        if obj.mv_id is not None:
+            result.affected.add(obj.mv_id)
+        if obj.pending in ("add", "delete"):
+            result.references.add((obj.connector, obj.dn))
+        if obj.pending == "delete":  # disjoin now; the row goes once provisioning is done
+            result.deleted_cs.append(obj.id)
+            _count_disjoin(ctx, obj)
+            decisions.append(
+                CsDecision(obj.id, obj.object_type, False, "deleted", None, None, None)
+            )
+            continue
+        scope = _scope(ctx, obj)
+        join = (
+            join_decision(scope.object_type, obj.source, ctx.user_matching)
+            if scope.in_scope and scope.object_type
+            else None
+        )
+        if join is not None and not join.syncable:
+            scope = ScopeDecision(scope.object_type, False, join.reason)
+        if not scope.in_scope or join is None:
+            ctx.counts.add(obj.connector, "filtered")
+            _count_disjoin(ctx, obj)
+            if obj.mv_id is not None or obj.in_scope:
+                result.references.add((obj.connector, obj.dn))
+            decisions.append(
+                CsDecision(obj.id, scope.object_type, False, scope.reason, None, None, None)
+            )
+        elif obj.mv_id is not None:
+            decisions.append(
+                CsDecision(
+                    obj.id, scope.object_type, True, None, join.key, obj.join_rule, obj.mv_id
+                )
+            )
+        else:
+            to_place.append((obj, scope, join.key, join.rule))
+    decisions.extend(_join_or_project(conn, ctx, to_place, projected, result))
+    repo.save_decisions(conn, decisions)
+
+
+def _scope(ctx: RunContext, obj: CsObject) -> ScopeDecision:
+    rules = ctx.rules.get(obj.connector)
+    if rules is None:
+        return ScopeDecision(None, False, f"connector {obj.connector} is no longer configured")
+    return evaluate(obj.source, rules)
+
+
+def _count_disjoin(ctx: RunContext, obj: CsObject) -> None:
+    if obj.mv_id is not None:
+        ctx.counts.add(obj.connector, "disjoins")
+
+
+def _join_or_project(
+    conn: Connection,
+    ctx: RunContext,
+    to_place: Sequence[tuple[CsObject, ScopeDecision, str | None, str]],
+    projected: dict[str, int],
+    result: InboundResult,
+) -> list[CsDecision]:
+    """Join each object to the metaverse object of its join key, or project a new one."""
+    keys = [key for _, _, key, _ in to_place if key is not None and key not in projected]
+    existing = {**repo.mv_by_join_keys(conn, keys), **projected}
+    new_keys: dict[str, ObjectType] = {}
+    keyless: list[int] = []
+    for index, (_, scope, key, _) in enumerate(to_place):
+        assert scope.object_type is not None
+        if key is None:
+            keyless.append(index)
+        elif key not in existing and key not in new_keys:
+            new_keys[key] = scope.object_type
+    fresh = [(t, k) for k, t in new_keys.items()]
+    fresh += [(to_place[i][1].object_type, None) for i in keyless]  # type: ignore[misc]
+    ids = repo.project(conn, fresh, ctx.now)
+    created_by_key = {k: i for (_, k), i in zip(fresh, ids, strict=True) if k is not None}
+    keyless_ids = iter(ids[len(new_keys) :])
+    projected.update(created_by_key)
+    decisions = []
+    for obj, scope, key, rule in to_place:
+        if key is None or (key in created_by_key and key not in existing):
+            mv_id = next(keyless_ids) if key is None else created_by_key[key]
+            if key is not None:
+                existing[key] = mv_id  # later objects with this key join it
+            ctx.counts.add(obj.connector, "projections")
+            link_rule = f"projection ({rule})"
+        else:
+            mv_id = existing[key]
+            ctx.counts.add(obj.connector, "joins")
+            link_rule = f"join on {rule}"
+        result.affected.add(mv_id)
+        result.references.add((obj.connector, obj.dn))
+        decisions.append(CsDecision(obj.id, scope.object_type, True, None, key, link_rule, mv_id))
+    return decisions
