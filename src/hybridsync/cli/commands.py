@@ -7,7 +7,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach all command modules. Each module exposes ``register(app)``."""
-    from hybridsync.cli import anchor, preview, runs, show, sync
+    from hybridsync.cli import anchor, preview, runs, show, sync, tenant
 
-    for module in (anchor, sync, runs, show, preview):
+    for module in (anchor, sync, runs, show, preview, tenant):
         module.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,18 +44,29 @@ def register(app: typer.Typer) -> None:
                 help="Let up to N deletes through in this run, above engine.deletion_threshold.",
             ),
         ] = None,
+        plan: Annotated[
+            Path | None,
+            typer.Option(
+                "--plan",
+                metavar="FILE",
+                help="Export exactly the plan saved by `preview --save FILE`, "
+                "or nothing if it is stale.",
+            ),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     ) -> None:
         """Run one sync cycle. In staging mode nothing is exported (see `hybridsync preview`).
 
         Exits 0 when the cycle ran (status success or completed-with-errors) and 1 when it
-        stopped before exporting (stopped-deletion-threshold-exceeded).
+        stopped before exporting (stopped-deletion-threshold-exceeded, stopped-plan-stale).
         """
         app = app_context(ctx)
-        gate: ExportGate | None = None
-        # ---- `--plan FILE` plugs in here: build an ExportGate that compares the pending
-        # ---- exports with the saved plan and stops the export with `stopped-plan-stale`.
-        result = run_sync_cycle(app, full=full, allow_deletes=allow_deletes, gate=gate)
+        if plan is not None:
+            from hybridsync.cli.preview import run_sync_with_plan
+
+            result = run_sync_with_plan(app, plan, full=full, allow_deletes=allow_deletes)
+        else:
+            result = run_sync_cycle(app, full=full, allow_deletes=allow_deletes)
         show_result(result, as_json=as_json)
         if result.status.startswith("stopped"):
             raise typer.Exit(EXIT_STOPPED)

@@ -30,30 +30,30 @@ def parse_dn(text: str) -> tuple[Rdn, ...]:
 
     Raises :class:`InvalidIdentifier` naming what is wrong; the empty DN (the root) has no RDN.
     """
-    if not text.strip():
+    if not text.strip(" "):
         return ()
     if _NEEDS_SLOW_PATH.search(text):
         return _Scanner(text).dn()
     rdns: list[Rdn] = []
     for part in text.split(","):
         kind, equals, value = part.partition("=")
-        kind = kind.strip()
+        kind = kind.strip(" ")
         if not equals or not _is_attribute_type(kind):
             raise _invalid(text, f"{part.strip()!r} is not of the form type=value")
-        rdns.append(((kind, value.strip()),))
+        rdns.append(((kind, value.strip(" ")),))
     return tuple(rdns)
 
 
 def dn_key(text: str) -> str:
     """One spelling per DN, for comparing and indexing: lower case, no optional spaces."""
-    if text.strip() and not _NEEDS_SLOW_PATH.search(text):
+    if text.strip(" ") and not _NEEDS_SLOW_PATH.search(text):
         parts = []
         for part in text.split(","):
             kind, equals, value = part.partition("=")
-            kind = kind.strip()
+            kind = kind.strip(" ")
             if not equals or not _is_attribute_type(kind):
                 raise _invalid(text, f"{part.strip()!r} is not of the form type=value")
-            parts.append(f"{kind.lower()}={value.strip().lower()}")
+            parts.append(f"{kind.lower()}={value.strip(" ").lower()}")
         return ",".join(parts)
     return ",".join(
         "+".join(sorted(f"{kind.lower()}={escape_dn_value(value).lower()}" for kind, value in rdn))
@@ -143,7 +143,7 @@ class _Scanner:
         end = text.find("=", self.pos)
         if end < 0:
             raise _invalid(text, f"no '=' after position {self.pos}")
-        kind = text[self.pos : end].strip()
+        kind = text[self.pos : end].strip(" ")
         if not _is_attribute_type(kind):
             raise _invalid(text, f"{kind!r} is not an attribute type")
         self.pos = end + 1

@@ -10,6 +10,7 @@ folded the way ldapsearch folds them: a newline and one space.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
@@ -18,6 +19,10 @@ from hybridsync.connectors.ldif_format import LdifChange, LdifEntry
 LdifValue = bytes | str  # str is written as its UTF-8 octets
 WIDTH = 76
 VERSION_LINE = "version: 1\n\n"
+# Not a SAFE-STRING: a character outside SAFE-CHAR (NUL, LF, CR, non-ASCII), a first character
+# outside SAFE-INIT-CHAR (space, ':', '<'), or a trailing space. One search per value.
+_UNSAFE_TEXT = re.compile(r"[^\x01-\x09\x0b\x0c\x0e-\x7f]|\A[ :<]| \Z")
+_UNSAFE_OCTETS = re.compile(rb"[^\x01-\x09\x0b\x0c\x0e-\x7f]|\A[ :<]| \Z")
 
 
 def dump(records: Iterable[LdifEntry | LdifChange], *, version: bool = True) -> str:
@@ -68,7 +73,8 @@ def format_change(change: LdifChange) -> str:
     lines = [attribute_line("dn", change.dn), f"changetype: {change.changetype}"]
     if change.changetype == "add":
         for name, values in change.attributes.items():
-            lines.extend(attribute_line(name, value) for value in values)
+            for value in values:
+                lines.append(attribute_line(name, value))
     elif change.changetype == "modify":
         for mod in change.modifications:
             lines.append(f"{mod.op}: {mod.attribute}")
@@ -96,26 +102,12 @@ def attribute_line(name: str, value: LdifValue) -> str:
 
 def is_safe_string(value: str) -> bool:
     """Whether RFC 2849 lets ``value`` be written without Base64."""
-    return (
-        value.isascii()
-        and value[:1] not in (" ", ":", "<")
-        and value[-1:] != " "
-        and "\n" not in value
-        and "\r" not in value
-        and "\0" not in value
-    )
+    return _UNSAFE_TEXT.search(value) is None
 
 
 def is_safe_bytes(value: bytes) -> bool:
     """:func:`is_safe_string` for octets."""
-    return (
-        value.isascii()
-        and value[:1] not in (b" ", b":", b"<")
-        and value[-1:] != b" "
-        and b"\n" not in value
-        and b"\r" not in value
-        and b"\0" not in value
-    )
+    return _UNSAFE_OCTETS.search(value) is None
 
 
 def fold(line: str) -> str:

@@ -18,7 +18,13 @@ from hybridsync.connectors.base import SourceObject
 from hybridsync.tenant.exports import ExportChange, ObjectType
 
 PendingImport = Literal["add", "update", "delete"]
-RunStatus = Literal["success", "completed-with-errors", "stopped-deletion-threshold-exceeded"]
+RunStatus = Literal[
+    "success",
+    "completed-with-errors",
+    "stopped-deletion-threshold-exceeded",
+    "stopped-plan-stale",
+    "failed",
+]
 RunProfile = Literal["full-cycle", "delta-cycle"]
 
 #: Count names every run reports (per connector and in total), so scripts can rely on them.

@@ -30,8 +30,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from hybridsync.clock import Clock
 from hybridsync.config import Settings
 from hybridsync.connectors.base import Connector
@@ -41,7 +39,7 @@ from hybridsync.engine.outbound import change_from_payload, payload
 from hybridsync.engine.preview import DryRunTarget, predict
 from hybridsync.engine.preview_rows import Preview
 from hybridsync.engine.runner import CycleResult, Progress, run_cycle
-from hybridsync.errors import InputError, NotFound, StoreError
+from hybridsync.errors import InputError, NotFound
 from hybridsync.store.database import Database
 from hybridsync.tenant.exports import ExportChange, ExportOutcome
 
@@ -343,13 +341,9 @@ class PlanGate:
         self.tenant = tenant
         self.check_result: PlanCheck | None = None
 
-    def check(self, source: Connection | Database) -> ExportStop | None:
-        if isinstance(source, Database):
-            with source.transaction() as conn:
-                current = [p.change for p in export_store.load_pending(conn)]
-        else:
-            self._refuse_shared_sqlite(source)
-            current = [p.change for p in export_store.load_pending(source)]
+    def check(self, database: Database) -> ExportStop | None:
+        with database.transaction() as conn:
+            current = [p.change for p in export_store.load_pending(conn)]
         result = check_plan(self.plan, current, None)
         if not result.stale:
             result = check_plan(self.plan, current, predict(self.tenant, current))
@@ -357,20 +351,6 @@ class PlanGate:
         if result.stale:
             return ExportStop(STALE, result.message())
         return None
-
-    def _refuse_shared_sqlite(self, conn: Connection) -> None:
-        """Fail at once, not after SQLite's lock timeout, when the tenant is in the same file."""
-        tenant_db = getattr(self.tenant, "database", None)
-        if not isinstance(tenant_db, Database):
-            return
-        engine_url, tenant_url = conn.engine.url, tenant_db.engine.url
-        if engine_url.get_backend_name() == "sqlite" and engine_url.database == tenant_url.database:
-            raise StoreError(
-                "sync --plan cannot check the plan against the tenant while the engine and the "
-                "tenant share one SQLite file",
-                hint="give [engine] and [tenant] separate database files (the default), or "
-                "use PostgreSQL",
-            )
 
 
 def apply_plan(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from hybridsync.clock import Clock
 from hybridsync.config import Settings
@@ -41,10 +40,12 @@ class ExportGate(Protocol):
     """A last check before export that may stop it (``sync --plan FILE`` uses one).
 
     ``check`` sees the engine store after sync, with the pending exports in place, and returns
-    an :class:`ExportStop` (e.g. status ``stopped-plan-stale``) to export nothing.
+    an :class:`ExportStop` (e.g. status ``stopped-plan-stale``) to export nothing. It gets the
+    database rather than an open transaction so it may ask the tenant (a dry run) without
+    holding the engine's write lock.
     """
 
-    def check(self, conn: Connection) -> ExportStop | None: ...
+    def check(self, database: Database) -> ExportStop | None: ...
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def _export(
 ) -> ExportStop | None:
     with database.transaction() as conn:
         counts = export_store.pending_counts(conn)
-        stop = gate.check(conn) if gate is not None else None
+    stop = gate.check(database) if gate is not None else None
     stop = stop or threshold_stop(
         counts.get("delete", 0), settings.engine.deletion_threshold, allow_deletes
     )

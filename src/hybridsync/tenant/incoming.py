@@ -62,6 +62,7 @@ TENANT_OWNED = frozenset(
         "assignedLicenses",
     }
 )
+_SPACE = re.compile(r"\s")
 OBJECT_TYPES = ("user", "group", "contact")
 ACTIONS = ("add", "update", "delete")
 
@@ -77,22 +78,12 @@ class Incoming:
     columns: Mapping[str, Any]
     extras: Mapping[str, Any]
     proxies: tuple[ProxyAddress, ...] | None
+    upn: str | None = None  # the effective userPrincipalName, when the change sets one
+    primary_smtp_key: str | None = None  # uniqueness key of the SMTP: proxy address
 
     @property
     def anchor(self) -> str:
         return self.change.source_anchor
-
-    @property
-    def upn(self) -> str | None:
-        value = self.columns.get("user_principal_name")
-        return value if isinstance(value, str) else None
-
-    @property
-    def primary_smtp_key(self) -> str | None:
-        for proxy in self.proxies or ():
-            if proxy.is_smtp and proxy.is_primary:
-                return proxy.key
-        return None
 
 
 def check_anchor(anchor: object) -> str:
@@ -107,7 +98,7 @@ def check_anchor(anchor: object) -> str:
             f"the sourceAnchor is {len(anchor)} characters long (at most {MAX_ANCHOR_LENGTH})",
             hint="use a GUID-based anchor (24 Base64 characters)",
         )
-    if any(c.isspace() or not c.isprintable() for c in anchor):
+    if not anchor.isprintable() or _SPACE.search(anchor):
         raise InvalidIdentifier(
             f"the sourceAnchor {anchor!r} contains spaces or control characters",
             hint="use a GUID-based anchor (24 Base64 characters)",
@@ -163,8 +154,11 @@ def prepare(change: ExportChange, initial_domain: str, verified_domains: Sequenc
         )
     upn = columns.get("user_principal_name")
     if isinstance(upn, str):
-        columns["user_principal_name"] = effective_upn(upn, initial_domain, verified_domains)
-    return Incoming(change, columns, extras, proxies)
+        upn = columns["user_principal_name"] = effective_upn(upn, initial_domain, verified_domains)
+    primary = next((p for p in proxies or () if p.is_smtp and p.is_primary), None)
+    return Incoming(
+        change, columns, extras, proxies, upn, primary.key if primary is not None else None
+    )
 
 
 # Values matching these are valid by every rule of hybridsync.identity.validation (they are
@@ -230,8 +224,8 @@ def _column_value(column: str, name: str, value: Any) -> Any:
                 f"usageLocation {value!r} is not a two-letter country code", hint="e.g. US, DE"
             )
         return value.upper()
-    if column == "display_name":
-        check_display_name(value)
+    if column == "display_name" and not (0 < len(value) <= 255 and value.strip()):
+        check_display_name(value)  # raises, naming what is wrong
     limit = MAX_LENGTH.get(column)
     if limit is not None and len(value) > limit:
         raise ValidationFailed(

@@ -510,7 +510,10 @@ class ExportBatch:
         repo = self.repo
         repo.purge(sorted(self.purged & self.loaded), self.ctx.now)
         existing = [self.objects[i] for i in sorted(self.touched) if i in self.objects]
-        created = [self.objects[i] for i in self.created if i in self.objects]
+        # Inserting in key order keeps the B-tree appends cheap (random ids otherwise).
+        created = sorted(
+            (self.objects[i] for i in self.created if i in self.objects), key=lambda r: r.id
+        )
         existing_ids = [r.id for r in existing]
         repo.release_upns(existing_ids)
         repo.update_objects(existing)

@@ -8,7 +8,9 @@ several per object. Database uniqueness violations become
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -363,15 +365,19 @@ class TenantRepository:
             self.conn.execute(sa.insert(table), list(rows))
             return
         names = list(rows[0])
-        convert = [_sqlite_writer(table.c[name].type) for name in names]
+        writers = [(i, _sqlite_writer(table.c[n].type)) for i, n in enumerate(names)]
+        converted = [(i, w) for i, w in writers if w is not None]
         sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - names from Table
             f"VALUES ({', '.join('?' for _ in names)})"
         )
-        params = [
-            tuple(c(row[n]) if c else row[n] for c, n in zip(convert, names, strict=True))
-            for row in rows
-        ]
+        pick = operator.itemgetter(*names)
+        params: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(pick(row))
+            for index, write in converted:
+                values[index] = write(values[index])
+            params.append(tuple(values))
         self.conn.exec_driver_sql(sql, params)
 
     def update_objects(self, records: Sequence[ObjectRecord]) -> None:
@@ -385,7 +391,7 @@ class TenantRepository:
             .values({name: sa.bindparam(f"_{name}") for name in names})
         )
         for batch in chunks(records, 5000):
-            params = []
+            params: list[dict[str, Any]] = []
             for record in batch:
                 row = record.row()
                 params.append({"_id": record.id} | {f"_{n}": row[n] for n in names})
@@ -496,7 +502,9 @@ def _sqlite_writer(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _sqlite_timestamp(value: datetime | None) -> str | None:
+    """Cached: a batch stamps thousands of rows with the same few instants."""
     if value is None:
         return None
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

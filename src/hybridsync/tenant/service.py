@@ -110,6 +110,10 @@ class TenantService:
             TenantRepository(conn).save_settings(initial, verified, self.clock.now())
             LicenseRepository(conn).seed_catalog()
 
+    def is_initialized(self) -> bool:
+        with self.database.transaction() as conn:
+            return TenantRepository(conn).settings() is not None
+
     def get_features(self) -> Features:
         with self._unit() as (_repo, ctx):
             return ctx.features
