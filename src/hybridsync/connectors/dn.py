@@ -53,7 +53,7 @@ def dn_key(text: str) -> str:
             kind = kind.strip(" ")
             if not equals or not _is_attribute_type(kind):
                 raise _invalid(text, f"{part.strip()!r} is not of the form type=value")
-            parts.append(f"{kind.lower()}={value.strip(" ").lower()}")
+            parts.append(f"{kind.lower()}={value.strip(' ').lower()}")
         return ",".join(parts)
     return ",".join(
         "+".join(sorted(f"{kind.lower()}={escape_dn_value(value).lower()}" for kind, value in rdn))

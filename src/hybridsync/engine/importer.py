@@ -47,7 +47,15 @@ def _store(database: Database, name: str, result: ImportResult, ctx: RunContext)
             None if result.complete else [o.anchor for o in result.objects] + list(result.deleted)
         )
         stored = repo.stored_images(conn, name, anchors)
-        plan = plan_import(result.objects, stored, complete=result.complete, deleted=result.deleted)
+        # An entry that could not be read is absent from a complete import without having
+        # been deleted: infer no deletions from absence in that run (nothing is lost).
+        held_back = result.complete and bool(result.problems)
+        plan = plan_import(
+            result.objects,
+            stored,
+            complete=result.complete and not held_back,
+            deleted=result.deleted,
+        )
         repo.insert_objects(conn, name, plan.adds, ctx.now)
         repo.update_objects(conn, name, plan.updates, ctx.now)
         repo.mark_deleted(conn, plan.deletes)
@@ -58,6 +66,14 @@ def _store(database: Database, name: str, result: ImportResult, ctx: RunContext)
     ctx.counts.add(name, "import_deletes", len(plan.deletes))
     for problem in result.problems:
         ctx.error(name, name, "ImportProblem", problem)
+    if held_back:
+        ctx.error(
+            name,
+            name,
+            "DeletionsHeldBack",
+            f"{len(result.problems)} entries of {name} could not be read, so objects missing "
+            "from this import were not deleted; fix the entries named above and sync again",
+        )
     for anchor in sorted(set(plan.duplicates)):
         ctx.error(anchor, name, "DuplicateAnchor", f"anchor {anchor} was read more than once")
 

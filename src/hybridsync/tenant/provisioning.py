@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from hybridsync.errors import Conflict, HybridSyncError, NotFound, ObjectTypeMismatch
 from hybridsync.identity.proxy import ProxyAddress
+from hybridsync.tenant.directory_view import DirectoryView
 from hybridsync.tenant.exports import ExportChange, ExportError, ExportOutcome, Match, Result
 from hybridsync.tenant.incoming import GRAPH_NAME_OF, Incoming, prepare
-from hybridsync.tenant.matching import Candidate, MatchDecision, decide_add
+from hybridsync.tenant.matching import MatchDecision, decide_add
 from hybridsync.tenant.model import Features
-from hybridsync.tenant.repository import ObjectRecord, TenantRepository
+from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.resiliency import (
     Holder,
     QuarantineRecord,
@@ -74,16 +75,10 @@ class _Membership:
 
 
 @dataclass
-class ExportBatch:
+class ExportBatch(DirectoryView):
     """One batch of export changes played against an in-memory view of the tenant."""
 
-    repo: TenantRepository
-    ctx: TenantContext
-    objects: dict[str, ObjectRecord] = field(default_factory=dict)
-    anchors: dict[str, str | None] = field(default_factory=dict)
-    upn_owner: dict[str, Holder | None] = field(default_factory=dict)
-    proxy_owner: dict[str, Holder | None] = field(default_factory=dict)
-    loaded: set[str] = field(default_factory=set)
+    ctx: TenantContext = field(kw_only=True)
     touched: set[str] = field(default_factory=set)
     created: list[str] = field(default_factory=list)
     purged: set[str] = field(default_factory=set)
@@ -163,75 +158,6 @@ class ExportBatch:
             if not self.id_taken[candidate]:
                 return candidate
         return str(uuid.uuid4())  # pragma: no cover - a thousand re-creations of one anchor
-
-    def _remember(self, records: Iterable[ObjectRecord]) -> None:
-        for record in records:
-            if record.id in self.objects:
-                continue
-            self.objects[record.id] = record
-            self.loaded.add(record.id)
-            if record.on_premises_immutable_id is not None:
-                self.anchors[record.on_premises_immutable_id] = record.id
-            if record.deleted_date_time is None:
-                self._claim(record, only_unknown=True)
-
-    # lookups (cached; the database is asked only about what the batch has not seen) ---------
-
-    def _by_anchor(self, anchor: str) -> ObjectRecord | None:
-        if anchor not in self.anchors:
-            self._remember(self.repo.objects_by_anchor([anchor]))
-            self.anchors.setdefault(anchor, None)
-        object_id = self.anchors[anchor]
-        return self.objects[object_id] if object_id is not None else None
-
-    def _object(self, object_id: str) -> ObjectRecord:
-        if object_id not in self.objects:
-            self._remember(self.repo.objects_by_id([object_id]))
-        return self.objects[object_id]
-
-    def _upn_holder(self, key: str) -> Holder | None:
-        if key not in self.upn_owner:
-            self.upn_owner[key] = self.repo.upn_holders([key]).get(key)
-        return self.upn_owner[key]
-
-    def _proxy_holder(self, key: str) -> Holder | None:
-        if key not in self.proxy_owner:
-            self.proxy_owner[key] = self.repo.proxy_holders([key]).get(key)
-        return self.proxy_owner[key]
-
-    def _candidate(self, holder: Holder | None) -> Candidate | None:
-        if holder is None:
-            return None
-        record = self._object(holder.object_id)
-        return Candidate(
-            record.id,
-            record.object_type,
-            record.on_premises_immutable_id,
-            record.on_premises_sync_enabled,
-            record.deleted_date_time,
-            record.has_admin_role,
-        )
-
-    def _claim(self, record: ObjectRecord, *, only_unknown: bool = False) -> None:
-        owners: list[tuple[dict[str, Holder | None], str, Holder]] = []
-        if record.upn_key:
-            owners.append((self.upn_owner, record.upn_key, Holder(record.id, record.object_type)))
-        for proxy in record.proxies:
-            holder = Holder(record.id, record.object_type, proxy.is_primary)
-            owners.append((self.proxy_owner, proxy.key, holder))
-        for table, key, holder in owners:
-            if only_unknown:
-                table.setdefault(key, holder)
-            else:
-                table[key] = holder
-
-    def _release(self, record: ObjectRecord) -> None:
-        keys = [(self.upn_owner, record.upn_key)] if record.upn_key else []
-        keys += [(self.proxy_owner, p.key) for p in record.proxies]
-        for table, key in keys:
-            holder = table.get(key)
-            if holder is None or holder.object_id == record.id:
-                table[key] = None
 
     # the three actions -------------------------------------------------------------------
 

@@ -7,20 +7,13 @@ several per object. Database uniqueness violations become
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import json
-import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
-from sqlalchemy.exc import IntegrityError
 
-from hybridsync.errors import AttributeValueMustBeUnique
 from hybridsync.identity.proxy import ProxyAddress
 from hybridsync.store.tenant_schema import (
     directory_objects as objects,
@@ -34,131 +27,23 @@ from hybridsync.store.tenant_schema import (
     tenant_features,
     tenant_settings,
 )
-from hybridsync.tenant.exports import ObjectType
 from hybridsync.tenant.model import (
-    CloudObject,
     Features,
     LicenseAssignment,
     PropertyCausingError,
-    ProvisioningError,
     UserFilter,
 )
+from hybridsync.tenant.records import CHUNK, COLUMNS, ObjectRecord, chunks, utc
 from hybridsync.tenant.resiliency import Holder, QuarantineRecord
-
-CHUNK = 500
-_TIMESTAMP = sa.DateTime(timezone=True)
-T = TypeVar("T")
-
-#: Scalar columns of ``directory_objects`` that :class:`ObjectRecord` mirrors one to one.
-COLUMNS = (
-    "object_type",
-    "display_name",
-    "user_principal_name",
-    "mail",
-    "mail_nickname",
-    "given_name",
-    "surname",
-    "attributes",
-    "on_premises_immutable_id",
-    "on_premises_sync_enabled",
-    "on_premises_last_sync_date_time",
-    "account_enabled",
-    "usage_location",
-    "has_admin_role",
-    "created_date_time",
-    "deleted_date_time",
+from hybridsync.tenant.sql import (
+    bulk_insert,
+    deleted_condition,
+    filter_condition,
+    unique_violation,
 )
 
-
-@dataclass
-class ObjectRecord:
-    """A working copy of one directory object with its proxy addresses and quarantine
-    records; the provisioning code changes copies and the repository writes them back."""
-
-    id: str
-    object_type: ObjectType
-    created_date_time: datetime
-    display_name: str | None = None
-    user_principal_name: str | None = None
-    mail: str | None = None
-    mail_nickname: str | None = None
-    given_name: str | None = None
-    surname: str | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)
-    on_premises_immutable_id: str | None = None
-    on_premises_sync_enabled: bool | None = None
-    on_premises_last_sync_date_time: datetime | None = None
-    account_enabled: bool = True
-    usage_location: str | None = None
-    has_admin_role: bool = False
-    deleted_date_time: datetime | None = None
-    proxies: list[ProxyAddress] = field(default_factory=list)
-    errors: list[QuarantineRecord] = field(default_factory=list)
-
-    def copy(self) -> ObjectRecord:
-        """A working copy that can be changed without touching this one."""
-        return dataclasses.replace(
-            self,
-            attributes=dict(self.attributes),
-            proxies=list(self.proxies),
-            errors=list(self.errors),
-        )
-
-    @property
-    def upn_key(self) -> str | None:
-        return self.user_principal_name.lower() if self.user_principal_name else None
-
-    def row(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in COLUMNS}
-        values["id"] = self.id
-        values["upn_key"] = self.upn_key
-        values["attributes"] = dict(self.attributes)
-        return values
-
-    def to_cloud_object(self, licenses: Sequence[LicenseAssignment] = ()) -> CloudObject:
-        return CloudObject(
-            id=self.id,
-            object_type=self.object_type,
-            display_name=self.display_name,
-            user_principal_name=self.user_principal_name,
-            mail=self.mail,
-            mail_nickname=self.mail_nickname,
-            given_name=self.given_name,
-            surname=self.surname,
-            proxy_addresses=tuple(str(p) for p in self.proxies),
-            attributes=dict(self.attributes),
-            on_premises_immutable_id=self.on_premises_immutable_id,
-            on_premises_sync_enabled=self.on_premises_sync_enabled,
-            on_premises_last_sync_date_time=self.on_premises_last_sync_date_time,
-            account_enabled=self.account_enabled,
-            usage_location=self.usage_location,
-            has_admin_role=self.has_admin_role,
-            created_date_time=self.created_date_time,
-            deleted_date_time=self.deleted_date_time,
-            provisioning_errors=tuple(
-                ProvisioningError(e.property_causing_error, e.value, e.occurred_date_time)
-                for e in self.errors
-            ),
-            assigned_licenses=tuple(licenses),
-        )
-
-
-def chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back without a zone; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+__all__ = ["CHUNK", "ObjectRecord", "TenantRepository", "chunks", "utc"]
+_TIMESTAMP = sa.DateTime(timezone=True)
 
 
 class TenantRepository:
@@ -206,10 +91,6 @@ class TenantRepository:
     def objects_by_id(self, ids: Iterable[str]) -> list[ObjectRecord]:
         return self._load(objects.c.id, ids)
 
-    def active_object_by_upn(self, upn: str) -> ObjectRecord | None:
-        found = self._load(objects.c.upn_key, [upn.lower()], active_only=True)
-        return found[0] if found else None
-
     def find_users(
         self,
         *,
@@ -226,16 +107,16 @@ class TenantRepository:
             stmt = stmt.where(sa.func.lower(objects.c.user_principal_name) == upn.lower())
         if immutable_id is not None:
             stmt = stmt.where(objects.c.on_premises_immutable_id == immutable_id)
-        stmt = _deleted_condition(stmt, deleted)
+        stmt = deleted_condition(stmt, deleted)
         stmt = stmt.order_by(objects.c.deleted_date_time.desc(), objects.c.id)
         return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
 
     def list_users(self, user_filter: UserFilter | None, *, deleted: bool) -> list[ObjectRecord]:
         """Users in UPN order, narrowed by a parsed ``--filter``."""
         stmt = sa.select(objects).where(objects.c.object_type == "user")
-        stmt = _deleted_condition(stmt, deleted)
+        stmt = deleted_condition(stmt, deleted)
         if user_filter is not None:
-            stmt = stmt.where(_filter_condition(user_filter))
+            stmt = stmt.where(filter_condition(user_filter))
         stmt = stmt.order_by(objects.c.upn_key, objects.c.user_principal_name, objects.c.id)
         return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
 
@@ -352,33 +233,8 @@ class TenantRepository:
 
     def insert_objects(self, records: Sequence[ObjectRecord]) -> None:
         for batch in chunks(records, 5000):
-            with _unique_violation():
-                self._bulk_insert(objects, [r.row() for r in batch])
-
-    def _bulk_insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-        """executemany; on SQLite straight through the driver, because SQLAlchemy's
-        per-row parameter processing would cost more than the insert itself at 100k rows.
-        Values are written exactly as SQLAlchemy's SQLite types write them."""
-        if not rows:
-            return
-        if self.conn.dialect.name != "sqlite":
-            self.conn.execute(sa.insert(table), list(rows))
-            return
-        names = list(rows[0])
-        writers = [(i, _sqlite_writer(table.c[n].type)) for i, n in enumerate(names)]
-        converted = [(i, w) for i, w in writers if w is not None]
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - names from Table
-            f"VALUES ({', '.join('?' for _ in names)})"
-        )
-        pick = operator.itemgetter(*names)
-        params: list[tuple[Any, ...]] = []
-        for row in rows:
-            values = list(pick(row))
-            for index, write in converted:
-                values[index] = write(values[index])
-            params.append(tuple(values))
-        self.conn.exec_driver_sql(sql, params)
+            with unique_violation():
+                bulk_insert(self.conn, objects, [r.row() for r in batch])
 
     def update_objects(self, records: Sequence[ObjectRecord]) -> None:
         """Write the full row of each record (the same statement for all: executemany)."""
@@ -395,8 +251,16 @@ class TenantRepository:
             for record in batch:
                 row = record.row()
                 params.append({"_id": record.id} | {f"_{n}": row[n] for n in names})
-            with _unique_violation():
+            with unique_violation():
                 self.conn.execute(stmt, params)
+
+    def rewrite(self, records: Sequence[ObjectRecord]) -> None:
+        """Write back objects whose UPN, proxies, state or quarantine records changed."""
+        ids = [r.id for r in records]
+        self.release_upns(ids)
+        self.update_objects(records)
+        self.replace_proxies(ids, records)
+        self.replace_errors(ids, records)
 
     def release_upns(self, object_ids: Sequence[str]) -> None:
         """Free the UPNs of objects about to be rewritten, so swaps cannot collide midway."""
@@ -424,8 +288,8 @@ class TenantRepository:
             for position, proxy in enumerate(r.proxies)
         ]
         for rows_batch in chunks(rows, 5000):
-            with _unique_violation():
-                self._bulk_insert(proxy_addresses, rows_batch)
+            with unique_violation():
+                bulk_insert(self.conn, proxy_addresses, rows_batch)
 
     def replace_errors(self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]) -> None:
         for batch in chunks(existing_ids):
@@ -492,74 +356,6 @@ class TenantRepository:
             self.conn.execute(sa.delete(objects).where(objects.c.id.in_(batch)))
 
 
-def _sqlite_writer(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
-    """How SQLAlchemy's SQLite dialect stores a value of this type (JSON text, timestamps
-    as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC)."""
-    if isinstance(column_type, sa.JSON):
-        return json.dumps
-    if isinstance(column_type, sa.DateTime):
-        return _sqlite_timestamp
-    return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _sqlite_timestamp(value: datetime | None) -> str | None:
-    """Cached: a batch stamps thousands of rows with the same few instants."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _deleted_condition(stmt: sa.Select[Any], deleted: bool | None) -> sa.Select[Any]:
-    if deleted is None:
-        return stmt
-    column = objects.c.deleted_date_time
-    return stmt.where(column.is_not(None) if deleted else column.is_(None))
-
-
-_FILTER_COLUMNS: Mapping[str, sa.Column[Any]] = {
-    "userPrincipalName": objects.c.user_principal_name,
-    "displayName": objects.c.display_name,
-    "mail": objects.c.mail,
-    "givenName": objects.c.given_name,
-    "surname": objects.c.surname,
-    "usageLocation": objects.c.usage_location,
-    "onPremisesImmutableId": objects.c.on_premises_immutable_id,
-    "onPremisesSyncEnabled": objects.c.on_premises_sync_enabled,
-    "accountEnabled": objects.c.account_enabled,
-}
-
-
-def _filter_condition(user_filter: UserFilter) -> sa.ColumnElement[bool]:
-    value = user_filter.value
-    if user_filter.property is None:
-        pattern = "%" + _escape_like(str(value).lower()) + "%"
-        return sa.or_(
-            *(
-                sa.func.lower(column).like(pattern, escape="\\")
-                for column in (
-                    objects.c.user_principal_name,
-                    objects.c.display_name,
-                    objects.c.mail,
-                )
-            )
-        )
-    column = _FILTER_COLUMNS[user_filter.property]
-    if value is None or isinstance(value, bool):
-        return column.is_(None) if value is None else column == value
-    if user_filter.property == "onPremisesImmutableId":  # anchors are case-sensitive (B1.12)
-        if user_filter.operator == "startswith":
-            return column.like(_escape_like(value) + "%", escape="\\")
-        return column == value
-    if user_filter.operator == "startswith":
-        return sa.func.lower(column).like(_escape_like(value.lower()) + "%", escape="\\")
-    return sa.func.lower(column) == value.lower()
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _quarantine_record(row: RowMapping) -> QuarantineRecord:
     occurred = utc(row["occurred_date_time"])
     assert occurred is not None
@@ -571,30 +367,3 @@ def _quarantine_record(row: RowMapping) -> QuarantineRecord:
         value_key=row["value_key"],
         occurred_date_time=occurred,
     )
-
-
-_CONSTRAINT_ATTRIBUTES = (
-    ("upn", "userPrincipalName"),
-    ("address_key", "proxyAddresses"),
-    ("active_key", "proxyAddresses"),
-    ("immutable_id", "onPremisesImmutableId"),
-)
-
-
-class _unique_violation:  # noqa: N801 - used as a context manager, reads like a clause
-    """Turns a uniqueness violation into AttributeValueMustBeUnique naming the attribute."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, _tb: object
-    ) -> None:
-        if not isinstance(exc, IntegrityError):
-            return
-        text = str(exc.orig)
-        attribute = next((a for key, a in _CONSTRAINT_ATTRIBUTES if key in text), "a value")
-        raise AttributeValueMustBeUnique(
-            f"{attribute} is already held by another object (another writer got there first)",
-            hint="read the object again and retry with a different value",
-        ) from exc

@@ -23,7 +23,6 @@ from sqlalchemy.engine import Connection
 
 from hybridsync.clock import Clock
 from hybridsync.errors import AttributeValueMustBeUnique, ConfigError, InputError, NotFound
-from hybridsync.identity.proxy import ProxyAddress
 from hybridsync.store.database import Database
 from hybridsync.tenant import users
 from hybridsync.tenant.exports import ExportChange, ExportOutcome
@@ -41,18 +40,10 @@ from hybridsync.tenant.model import (
     check_feature_change,
 )
 from hybridsync.tenant.provisioning import ExportBatch, TenantContext, error_outcome
-from hybridsync.tenant.repository import ObjectRecord, TenantRepository
-from hybridsync.tenant.resiliency import plan_resolution
+from hybridsync.tenant.records import ObjectRecord
+from hybridsync.tenant.repository import TenantRepository
+from hybridsync.tenant.resolver import ResolvedValue, resolve_quarantined
 from hybridsync.tenant.tokens import IssuedToken, TokenInfo, TokenRepository, TokenScope
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedValue:
-    """A quarantined value the resolver gave back to its object (B4.7)."""
-
-    object_id: str
-    property_causing_error: PropertyCausingError
-    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +131,7 @@ class TenantService:
                 repo = TenantRepository(conn)
                 ctx = self._context(repo)
                 outcomes = self._apply_batch(conn, repo, ctx, changes)
-                self._resolve(repo, ctx.now)
+                resolve_quarantined(repo)
                 if dry_run:
                     raise _DryRun(outcomes)
                 return outcomes
@@ -154,7 +145,7 @@ class TenantService:
         ctx: TenantContext,
         changes: Sequence[ExportChange],
     ) -> list[ExportOutcome]:
-        batch = ExportBatch(repo, ctx)
+        batch = ExportBatch(repo, ctx=ctx)
         outcomes = batch.run(changes)
         try:
             with conn.begin_nested():
@@ -165,7 +156,7 @@ class TenantService:
         # Someone else wrote a clashing value after the batch read: redo one at a time.
         outcomes = []
         for change in changes:
-            single = ExportBatch(repo, ctx)
+            single = ExportBatch(repo, ctx=ctx)
             [outcome] = single.run([change])
             try:
                 with conn.begin_nested():
@@ -180,41 +171,7 @@ class TenantService:
     def resolve_quarantined(self) -> list[ResolvedValue]:
         """Give quarantined values back where the clash has gone (the hourly job, B4.7)."""
         with self._unit() as (repo, ctx):
-            return self._resolve(repo, ctx.now)
-
-    def _resolve(self, repo: TenantRepository, now: datetime) -> list[ResolvedValue]:
-        records = repo.quarantine_records()
-        if not records:
-            return []
-        upn_keys = [
-            r.value_key[4:] for r in records if r.property_causing_error == "UserPrincipalName"
-        ]
-        proxy_keys = [r.value_key for r in records if r.property_causing_error == "ProxyAddress"]
-        holders: dict[str, str | None] = {
-            "upn:" + key: h.object_id for key, h in repo.upn_holders(upn_keys).items()
-        }
-        holders.update({key: h.object_id for key, h in repo.proxy_holders(proxy_keys).items()})
-        plan = plan_resolution(records, holders)
-        done = {r.id for r in (*plan.restore, *plan.clear)}
-        if not done:
-            return []
-        objects = {
-            r.id: r for r in repo.objects_by_id({r.object_id for r in records if r.id in done})
-        }
-        resolved: list[ResolvedValue] = []
-        for record in plan.restore:
-            target = objects[record.object_id]
-            if record.property_causing_error == "UserPrincipalName":
-                target.user_principal_name = record.value
-            else:
-                _give_back_proxy(target, ProxyAddress.parse(record.value))
-            resolved.append(
-                ResolvedValue(record.object_id, record.property_causing_error, record.value)
-            )
-        for target in objects.values():
-            target.errors = [e for e in target.errors if e.id not in done]
-        _rewrite(repo, list(objects.values()))
-        return resolved
+            return resolve_quarantined(repo)
 
     def list_provisioning_errors(self) -> list[ProvisioningErrorEntry]:
         """Every value held back by DAR, with the object waiting for it (B4.5)."""
@@ -295,7 +252,7 @@ class TenantService:
             record = users.find_user(repo, identifier, deleted=False)
             users.apply_edits(ctx, record, changes)
             users.require_unique(repo, record)
-            _rewrite(repo, [record])
+            repo.rewrite([record])
             return self._view(repo, record)
 
     def set_immutable_id(self, identifier: str, immutable_id: str | None) -> CloudObject:
@@ -303,14 +260,14 @@ class TenantService:
         with self._unit() as (repo, _ctx):
             record = users.find_user(repo, identifier, deleted=False)
             users.change_immutable_id(repo, record, immutable_id)
-            _rewrite(repo, [record])
+            repo.rewrite([record])
             return self._view(repo, record)
 
     def set_admin_role(self, identifier: str, has_admin_role: bool) -> CloudObject:
         with self._unit() as (repo, _ctx):
             record = users.find_user(repo, identifier, deleted=False)
             record.has_admin_role = has_admin_role
-            _rewrite(repo, [record])
+            repo.rewrite([record])
             return self._view(repo, record)
 
     def delete_user(self, identifier: str) -> CloudObject:
@@ -319,7 +276,7 @@ class TenantService:
             record = users.find_user(repo, identifier, deleted=False)
             users.check_deletable(record)
             record.deleted_date_time = ctx.now
-            _rewrite(repo, [record])
+            repo.rewrite([record])
             return self._view(repo, record)
 
     def restore_user(
@@ -329,7 +286,7 @@ class TenantService:
         with self._unit() as (repo, ctx):
             record = users.find_user(repo, identifier, deleted=True)
             removed = users.restore(repo, ctx, record, new_user_principal_name)
-            _rewrite(repo, [record])
+            repo.rewrite([record])
             return users.RestoreResult(self._view(repo, record), removed)
 
     def purge_user(self, identifier: str) -> None:
@@ -423,19 +380,3 @@ class TenantService:
     def _views(self, repo: TenantRepository, records: Sequence[ObjectRecord]) -> list[CloudObject]:
         licences = repo.licenses(r.id for r in records)
         return [r.to_cloud_object(licences.get(r.id, ())) for r in records]
-
-
-def _rewrite(repo: TenantRepository, records: Sequence[ObjectRecord]) -> None:
-    """Write back objects whose UPN, proxies, state or quarantine records changed."""
-    ids = [r.id for r in records]
-    repo.release_upns(ids)
-    repo.update_objects(records)
-    repo.replace_proxies(ids, records)
-    repo.replace_errors(ids, records)
-
-
-def _give_back_proxy(record: ObjectRecord, proxy: ProxyAddress) -> None:
-    """Put a quarantined proxy back; it becomes secondary if the object found a new primary."""
-    if proxy.is_primary and any(p.is_primary and p.type == proxy.type for p in record.proxies):
-        proxy = proxy.as_secondary()
-    record.proxies.append(proxy)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from hybridsync.errors import InputError, NotFound
 from hybridsync.store.tenant_schema import api_tokens
-from hybridsync.tenant.repository import utc
+from hybridsync.tenant.records import utc
 
 TokenScope = Literal["read", "write", "sync"]
 SCOPES: tuple[str, ...] = get_args(TokenScope)

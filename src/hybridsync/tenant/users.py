@@ -39,7 +39,8 @@ from hybridsync.tenant.incoming import (
 )
 from hybridsync.tenant.model import FILTERABLE, CloudObject, UserFilter, is_expired
 from hybridsync.tenant.provisioning import TenantContext
-from hybridsync.tenant.repository import ObjectRecord, TenantRepository
+from hybridsync.tenant.records import ObjectRecord
+from hybridsync.tenant.repository import TenantRepository
 
 #: What an administrator may still change on a synced user.
 CLOUD_SETTABLE_ON_SYNCED = frozenset({"usageLocation"})

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from engine_forests import Harness, open_harness
+from preview_forest import staged  # noqa: F401  (a fixture shared by the preview and plan tests)
 
 from hybridsync.clock import FixedClock
 

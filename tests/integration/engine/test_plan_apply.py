@@ -12,7 +12,6 @@ from preview_forest import (
     anchor,
     engine_rows,
     person,
-    staged,
     tenant_rows,
 )
 
@@ -22,8 +21,6 @@ from hybridsync.engine.plan import Plan, PlanGate, apply_plan, canonical, load_p
 from hybridsync.engine.preview import build_preview
 from hybridsync.engine.runner import CycleResult
 from hybridsync.errors import InputError
-
-__all__ = ["staged"]  # the fixture, imported for the tests below
 
 ALICE = person(1, "alice")
 BOB = person(2, "bob")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from preview_forest import INITIAL_DOMAIN, Setup, dn_of, group, person, staged
+from preview_forest import INITIAL_DOMAIN, Setup, dn_of, group, person
 from typer.testing import CliRunner
 
 from hybridsync.cli.app import _register, app
@@ -16,8 +16,6 @@ from hybridsync.cli.context import AppContext
 from hybridsync.cli.preview import run_sync_with_plan
 from hybridsync.engine.plan import load_plan
 from hybridsync.errors import InputError
-
-__all__ = ["staged"]  # the fixture, imported for the tests below
 
 FOREST = [
     person(1, "alice"),

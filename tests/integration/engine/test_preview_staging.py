@@ -13,14 +13,11 @@ from preview_forest import (
     engine_rows,
     group,
     person,
-    staged,
     tenant_rows,
 )
 
 from hybridsync.engine.preview import build_preview
 from hybridsync.engine.preview_rows import Preview
-
-__all__ = ["staged"]  # the fixture, imported for the tests below
 
 ALICE = person(1, "alice", display="Alice Hard")
 BOB = person(2, "bob", display="Bob Builder")

@@ -25,7 +25,7 @@ def _race(url: str, work: Callable[[TenantService, int], object]) -> list[object
             tenant = TenantService(database, FixedClock())
             barrier.wait()
             results[index] = work(tenant, index)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+        except Exception as exc:  # the outcome is what the test checks
             results[index] = exc
         finally:
             database.dispose()

@@ -152,7 +152,7 @@ def test_b4_10_admin_reuse_of_a_upn_is_attribute_value_must_be_unique(
 ) -> None:
     service.create_user("taken@contoso.com")
     before = snapshot(service.database)
-    with pytest.raises(AttributeValueMustBeUnique, match="(?i)taken@contoso.com"):
+    with pytest.raises(AttributeValueMustBeUnique, match=r"(?i)taken@contoso\.com"):
         service.create_user("TAKEN@contoso.com")
     assert snapshot(service.database) == before
 

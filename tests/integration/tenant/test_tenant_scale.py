@@ -1,4 +1,8 @@
-"""The engine sends 100,000 adds in one call on SQLite; the tenant must keep up."""
+"""The engine sends 100,000 adds in one call on SQLite; the tenant must keep up.
+
+The budget is checked on the CPU time of this process (SQLite runs in-process, so its work
+is counted): wall-clock time on a shared CI machine says more about the neighbours.
+"""
 
 from __future__ import annotations
 
@@ -38,10 +42,11 @@ def test_100k_adds_in_one_batch_finish_well_under_30_seconds(tmp_path: Path) -> 
     changes.append(
         changes[0].__class__("add", "extra", "user", {"userPrincipalName": "user7@contoso.com"})
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcomes = tenant.apply_exports(changes)
-    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    wall = time.perf_counter() - started
     database.dispose()
-    assert elapsed < 30, f"{COUNT} adds took {elapsed:.1f} s"
+    assert cpu < 20, f"{COUNT} adds took {cpu:.1f} s of CPU ({wall:.1f} s wall clock)"
     assert [o.result for o in outcomes].count("created") == COUNT + 1
     assert outcomes[-1].quarantined  # the duplicate UPN at the end lost (B4.4)
