@@ -3,12 +3,20 @@
     python bench/generate_forest.py --users 100000 --seed 1 --out forest.ldif
     python bench/generate_forest.py --users 100000 --seed 2 --out forest2.ldif \\
         --change-percent 1 --previous forest.ldif
+    python bench/generate_forest.py --seed 2 --changes-only changes/0001.ldif \\
+        --change-percent 1 --delete-percent 0.1 --previous forest.ldif
 
 The same arguments always give a byte-identical file: identifiers (objectGUID, objectSid) are
 hashes of the seed and the object's index, and every other choice comes from a
 ``random.Random(seed)`` consumed in a fixed order. ``--change-percent`` rewrites a previous
 generation with exactly P% of its users changed (title and department, as a reorganisation
 would), for delta-import benchmarks; everything else stays byte-identical.
+
+``--changes-only FILE`` writes a change file instead, as ``ldifde -r "(uSNChanged>=N)"`` plus a
+show-deleted export would: the full entries of the same P% of users ``--out`` would change,
+then, with ``--delete-percent D``, the groups that lost a deleted member and a tombstone for each
+of D% of the other users. The previous file with the change file applied is the forest the
+same ``--out`` command writes, less the deleted users.
 """
 
 from __future__ import annotations
@@ -18,9 +26,11 @@ import hashlib
 import random
 import struct
 import sys
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from hybridsync.connectors.dn import escape_dn_value, format_dn, parse_dn
 from hybridsync.connectors.ldif_format import LdifChange, LdifEntry, LdifProblem, parse_ldif
 from hybridsync.connectors.ldif_writer import format_change
 
@@ -80,19 +90,34 @@ def generate(
 def vary(entries: Iterable[LdifEntry], percent: float, seed: int) -> Iterator[LdifEntry]:
     """``entries`` with exactly ``percent``% of the users given a new title and department."""
     materialized = list(entries)
-    users = [i for i, entry in enumerate(materialized) if _is_user(entry)]
-    rng = random.Random(seed)
-    chosen = set(rng.sample(users, round(len(users) * percent / 100)))
+    changed, _ = _changed_users(materialized, percent, random.Random(seed))
     for index, entry in enumerate(materialized):
-        if index not in chosen:
-            yield entry
-            continue
-        attributes = dict(entry.attributes)
-        title = attributes.get("title", (b"",))[0]
-        department = attributes.get("department", (b"",))[0]
-        attributes["title"] = (_other(rng, TITLES, title),)
-        attributes["department"] = (_other(rng, DEPARTMENTS, department),)
-        yield LdifEntry(entry.dn, attributes, entry.line)
+        yield changed.get(index, entry)
+
+
+def changes_only(
+    entries: Iterable[LdifEntry], percent: float, seed: int, *, delete_percent: float = 0
+) -> Iterator[LdifEntry]:
+    """A change file against ``entries``: what :func:`vary` changes, then deletions.
+
+    The changed users' full entries come first, in forest order; then every group that held a
+    deleted user, without it (AD removes a deleted user from its groups, which changes them);
+    then a tombstone for each deleted user, as a show-deleted export shows it. Deleted users
+    are ``delete_percent``% of the users, chosen among those not changed.
+    """
+    materialized = list(entries)
+    rng = random.Random(seed)
+    changed, users = _changed_users(materialized, percent, rng)
+    others = [index for index in users if index not in changed]
+    deleted = sorted(rng.sample(others, round(len(users) * delete_percent / 100)))
+    yield from (changed[index] for index in sorted(changed))
+    gone = {materialized[index].dn.encode() for index in deleted}
+    for entry in materialized:
+        members = entry.attributes.get("member", ())
+        if gone.intersection(members):
+            kept = tuple(member for member in members if member not in gone)
+            yield LdifEntry(entry.dn, {**entry.attributes, "member": kept}, entry.line)
+    yield from (_tombstone(materialized[index]) for index in deleted)
 
 
 def write_forest(entries: Iterable[LdifEntry], out: Path) -> int:
@@ -122,9 +147,11 @@ def read_forest(path: Path) -> Iterator[LdifEntry]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--users", type=int, default=None, help="for a new forest")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=None, help="write a whole forest here")
+    parser.add_argument("--changes-only", type=Path, default=None, help="write a change file here")
+    parser.add_argument("--delete-percent", type=float, default=None, help="with --changes-only")
     parser.add_argument("--domain", default="corp.example.com")
     parser.add_argument("--groups", type=int, default=None, help="default: users / 100")
     parser.add_argument("--group-size", type=int, default=25)
@@ -132,11 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--change-percent", type=float, default=None)
     parser.add_argument("--previous", type=Path, default=None)
     args = parser.parse_args(argv)
-    if (args.change_percent is None) != (args.previous is None):
-        parser.error("--change-percent and --previous go together")
-    if args.previous is not None:
-        if not 0 <= args.change_percent <= 100:
-            parser.error("--change-percent must be between 0 and 100")
+    _check(parser, args)
+    out: Path = args.out or args.changes_only
+    if args.changes_only is not None:
+        entries = changes_only(
+            read_forest(args.previous),
+            args.change_percent,
+            args.seed,
+            delete_percent=args.delete_percent or 0,
+        )
+    elif args.previous is not None:
         entries = vary(read_forest(args.previous), args.change_percent, args.seed)
     else:
         entries = generate(
@@ -147,9 +179,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             group_size=args.group_size,
             contacts=args.contacts,
         )
-    count = write_forest(entries, args.out)
-    print(f"wrote {count} entries to {args.out}", file=sys.stderr)
+    count = write_forest(entries, out)
+    print(f"wrote {count} entries to {out}", file=sys.stderr)
     return 0
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if (args.out is None) == (args.changes_only is None):
+        parser.error("give one of --out (a forest) and --changes-only (a change file)")
+    if (args.change_percent is None) != (args.previous is None):
+        parser.error("--change-percent and --previous go together")
+    if args.changes_only is not None and args.previous is None:
+        parser.error("--changes-only needs --previous and --change-percent")
+    if args.delete_percent is not None and args.changes_only is None:
+        parser.error("--delete-percent goes with --changes-only")
+    if args.previous is None and args.users is None:
+        parser.error("--users is needed for a new forest")
+    for name in ("change_percent", "delete_percent"):
+        value = getattr(args, name)
+        if value is not None and not 0 <= value <= 100:
+            parser.error(f"--{name.replace('_', '-')} must be between 0 and 100")
+    if (args.change_percent or 0) + (args.delete_percent or 0) > 100:
+        parser.error("--change-percent and --delete-percent add up to more than 100")
 
 
 def _user(
@@ -233,6 +284,41 @@ def _domain_sid(seed: int) -> bytes:
         "<3I", hashlib.blake2b(f"{seed}:domain".encode(), digest_size=12).digest()
     )
     return bytes([1, 5]) + (5).to_bytes(6, "big") + struct.pack("<4I", 21, a, b, c)
+
+
+def _changed_users(
+    entries: Sequence[LdifEntry], percent: float, rng: random.Random
+) -> tuple[dict[int, LdifEntry], list[int]]:
+    """``(changed entries by index, indexes of all users)``; ``rng`` is consumed in order."""
+    users = [i for i, entry in enumerate(entries) if _is_user(entry)]
+    chosen = set(rng.sample(users, round(len(users) * percent / 100)))
+    changed: dict[int, LdifEntry] = {}
+    for index in sorted(chosen):
+        entry = entries[index]
+        attributes = dict(entry.attributes)
+        title = attributes.get("title", (b"",))[0]
+        department = attributes.get("department", (b"",))[0]
+        attributes["title"] = (_other(rng, TITLES, title),)
+        attributes["department"] = (_other(rng, DEPARTMENTS, department),)
+        changed[index] = LdifEntry(entry.dn, attributes, entry.line)
+    return changed, users
+
+
+def _tombstone(entry: LdifEntry) -> LdifEntry:
+    """The entry as AD shows it deleted with the Recycle Bin off (see samba-corp-deleted.ldif)."""
+    guid = uuid.UUID(bytes_le=entry.attributes["objectGUID"][0])
+    rdns = parse_dn(entry.dn)
+    domain = tuple(rdn for rdn in rdns if rdn[0][0].upper() == "DC")
+    name = f"{escape_dn_value(rdns[0][0][1])}\\0ADEL:{guid}"
+    dn = f"CN={name},CN=Deleted Objects,{format_dn(domain)}"
+    kept = ("objectClass", "objectGUID", "objectSid", "sAMAccountName", "userAccountControl")
+    attributes = {key: entry.attributes[key] for key in kept if key in entry.attributes}
+    attributes["isDeleted"] = (b"TRUE",)
+    attributes["isRecycled"] = (b"TRUE",)
+    attributes["lastKnownParent"] = (format_dn(rdns[1:]).encode(),)
+    attributes["distinguishedName"] = (dn.encode(),)
+    attributes["whenChanged"] = (WHEN,)
+    return LdifEntry(dn, attributes)
 
 
 def _is_user(entry: LdifEntry) -> bool:

@@ -68,6 +68,8 @@ class ConnectorSettings:
     tls_verify: bool = True
     delta: str = "dirsync"
     filters: tuple[str, ...] = ()
+    # ldif: a glob of change files applied after ``path``, already made absolute (see _connector)
+    changes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ def _connector(table: Any, index: int, base_dir: Path) -> ConnectorSettings:
     fields = {
         "name", "type", "path", "writeback_path", "url", "bind_dn", "password_env", "base_dn",
         "include_ous", "exclude_ous", "tls_ca_file", "tls_verify", "delta", "filters",
+        "changes",
     }  # fmt: skip
     _reject_unknown(table, fields, where)
     for key in ("name", "type"):
@@ -279,6 +282,16 @@ def _connector(table: Any, index: int, base_dir: Path) -> ConnectorSettings:
     def text(key: str) -> str | None:
         return _typed(table, key, str, where) if key in table else None
 
+    def pattern(key: str) -> str | None:
+        # A glob, not a path: joined to the configuration's folder but not resolved, so its
+        # wildcards reach glob intact.
+        value = text(key)
+        if value is None:
+            return None
+        if not value.strip():
+            raise ConfigError(f"{where}.{key} is empty", hint='e.g. changes = "changes/*.ldif"')
+        return str(base_dir / value)
+
     settings = ConnectorSettings(
         name=name,
         type=kind,
@@ -294,10 +307,16 @@ def _connector(table: Any, index: int, base_dir: Path) -> ConnectorSettings:
         tls_verify=_typed(table, "tls_verify", bool, where) if "tls_verify" in table else True,
         delta=_choice(text("delta") or "dirsync", DELTA_METHODS, f"{where}.delta"),
         filters=strings("filters"),
+        changes=pattern("changes"),
     )
     if kind == "ldif" and settings.path is None:
         raise ConfigError(
             f"connector {name!r} is of type ldif but has no 'path'", hint='path = "forest.ldif"'
+        )
+    if kind != "ldif" and settings.changes is not None:
+        raise ConfigError(
+            f"connector {name!r} is of type {kind} but has 'changes'",
+            hint="change files are for ldif connectors; a live directory reports its own changes",
         )
     if kind == "ldap" and not (settings.url and settings.base_dn):
         raise ConfigError(

@@ -55,6 +55,17 @@ def test_unknown_keys_are_errors_that_name_the_key(document: dict[str, object], 
         ({"tenant": {"initial_domain": "contoso.com"}}, "onmicrosoft"),
         ({"tenant": {"url": "https://t", "database": "sqlite:///x"}}, "both"),
         ({"connectors": [{"name": "a", "type": "ldif"}]}, "no 'path'"),
+        ({"connectors": [{"name": "a", "type": "ldif", "path": "a", "changes": 1}]}, "changes"),
+        ({"connectors": [{"name": "a", "type": "ldif", "path": "a", "changes": " "}]}, "empty"),
+        (
+            {
+                "connectors": [
+                    {"name": "a", "type": "ldap", "url": "ldaps://dc", "base_dn": "DC=a"}
+                    | {"changes": "c/*.ldif"}
+                ]
+            },
+            "ldif",
+        ),
         ({"connectors": [{"name": "a", "type": "ldap"}]}, "url"),
         ({"connectors": [{"name": "a", "type": "adsi", "path": "a"}]}, "type"),
         ({"connectors": [{"type": "ldif", "path": "a"}]}, "name"),
@@ -74,6 +85,19 @@ def test_source_anchor_is_case_insensitive_but_stored_canonically() -> None:
         {"engine": {"source_anchor": "ms-ds-consistencyguid"}}, base_dir=Path("/srv")
     )
     assert settings.engine.source_anchor == "mS-DS-ConsistencyGuid"
+
+
+def test_changes_is_a_glob_relative_to_the_configuration_file(tmp_path: Path) -> None:
+    path = tmp_path / "hybridsync.toml"
+    path.write_text(
+        '[[connectors]]\nname = "corp"\ntype = "ldif"\npath = "corp.ldif"\n'
+        'changes = "corp-changes/*.ldif"\n\n'
+        '[[connectors]]\nname = "res"\ntype = "ldif"\npath = "res.ldif"\n',
+        encoding="utf-8",
+    )
+    corp, res = load_settings(path).connectors
+    assert corp.changes == str(tmp_path.resolve() / "corp-changes" / "*.ldif")
+    assert res.changes is None
 
 
 def test_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:

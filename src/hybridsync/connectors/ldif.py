@@ -1,9 +1,17 @@
 """The LDIF connector: a forest read from an ldifde / ``ldapsearch -LLL`` export.
 
-Every read is a whole read: a file has no change log, so a delta import re-reads the file and
-reports it ``complete`` — the engine's connector space turns "what the file says now" into the
-difference to the previous import. The watermark is the SHA-256 of the file, so a delta import
-of an unchanged file costs one hash and returns nothing.
+With only ``path``, every read is a whole read: a file has no change log, so a delta import
+re-reads the file and reports it ``complete`` — the engine's connector space turns "what the
+file says now" into the difference to the previous import. The watermark is the SHA-256 of the
+file, so a delta import of an unchanged file costs one hash and returns nothing.
+
+With ``changes`` (a glob of change files, :mod:`hybridsync.connectors.ldif_changes`), the forest
+is the base file with the change files applied in sorted order, and the watermark records the
+files read (:mod:`hybridsync.connectors.ldif_watermark`). A delta import reads only change files
+that are new since then and returns what they show (``complete=False``), so it costs what
+changed, not the size of the forest. It reads everything again instead when it cannot be sure
+that is right: the base file or an applied change file changed or vanished, a new change file
+sorts before one already applied, or a new one holds what cannot be applied on its own.
 
 The file is read as a generator pipeline (chunks → lines → records → entries → objects) and
 never held as text in full. Anchors, classes and deletions are decided by
@@ -15,19 +23,28 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import gc
+import glob
 import hashlib
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hybridsync.config import ConnectorSettings
 from hybridsync.connectors.base import AnchorWriteback, ImportResult
-from hybridsync.connectors.ldif_import import import_lines
+from hybridsync.connectors.ldif_changes import ChangeMerge, NewChanges, read_new_changes
+from hybridsync.connectors.ldif_content import Content
+from hybridsync.connectors.ldif_import import content_result, import_lines, read_records
+from hybridsync.connectors.ldif_watermark import FileMark, ForestMark, decode, trusted_mtime
 from hybridsync.connectors.ldif_writeback import default_writeback_path, write_pending
 from hybridsync.errors import ConfigError, ConnectorError
 
 CHUNK = 1 << 20
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class Digest(Protocol):
@@ -48,9 +65,12 @@ class LdifConnector:
         self.name = settings.name
         self.path = settings.path
         self.writeback_path = settings.writeback_path or default_writeback_path(settings.path)
+        self.changes = settings.changes
 
     def full_import(self) -> ImportResult:
-        """Every object in the file; deleted objects it shows are reported as ``deleted``."""
+        """Every object in the forest; deleted objects it shows are reported as ``deleted``."""
+        if self.changes is not None:
+            return self._full_with_changes()
         digest = hashlib.sha256()
         try:
             with paused_cyclic_gc():
@@ -58,12 +78,7 @@ class LdifConnector:
         except OSError as exc:
             raise self._unreadable(exc) from exc
         if not result.objects and not result.deleted:
-            raise ConnectorError(
-                f"LDIF file {self.path} of connector {self.name!r} holds no entries"
-                + (f" ({result.problems[0]})" if result.problems else ""),
-                hint="an empty export usually means the export failed; export the forest again "
-                "(reading it as empty would delete every object)",
-            )
+            raise self._empty(result.problems)
         return ImportResult(
             objects=result.objects,
             complete=True,
@@ -73,7 +88,9 @@ class LdifConnector:
         )
 
     def delta_import(self, watermark: str | None) -> ImportResult:
-        """Nothing if the file is unchanged since ``watermark``, else a complete re-read."""
+        """What changed since ``watermark`` (see the module docstring for when it is all)."""
+        if self.changes is not None:
+            return self._delta_with_changes(watermark)
         if watermark is not None:
             try:
                 current = file_digest(self.path)
@@ -87,15 +104,146 @@ class LdifConnector:
         """Queue the writes in the change file the administrator applies (ldapmodify/ldifde)."""
         write_pending(self.writeback_path, writes, self.name)
 
-    def _unreadable(self, exc: OSError) -> ConnectorError:
+    def change_files(self) -> list[Path]:
+        """The change files ``changes`` matches now, in the order they apply (sorted names).
+
+        The base file and the writeback file are never change files, even when the glob
+        matches them: pending writebacks are not in the directory until applied.
+        """
+        if self.changes is None:
+            return []
+        skip = {self.path.resolve(), self.writeback_path.resolve()}
+        found = (Path(name) for name in sorted(glob.glob(self.changes, recursive=True)))
+        return [path for path in found if path.is_file() and path.resolve() not in skip]
+
+    def _full_with_changes(self) -> ImportResult:
+        now = time.time_ns()
+        files = self.change_files()
+        content = Content()
+        problems: list[str] = []
+        with paused_cyclic_gc():
+            reader = functools.partial(
+                read_records, content, source=str(self.path), problems=problems
+            )
+            base, _ = self._read_file(self.path, reader, now)
+            if not len(content):
+                raise self._empty(problems)
+            merge = ChangeMerge(content)
+            marks = [
+                self._read_file(
+                    path, functools.partial(merge.apply, source=str(path), problems=problems), now
+                )[0]
+                for path in files
+            ]
+            merge.finish(problems)
+            result = content_result(content, problems)
+        if not result.objects and not result.deleted:
+            raise self._empty(result.problems)
+        return ImportResult(
+            objects=result.objects,
+            complete=True,
+            deleted=result.deleted,
+            watermark=ForestMark(base, tuple(marks)).encode(),
+            problems=result.problems,
+        )
+
+    def _delta_with_changes(self, watermark: str | None) -> ImportResult:
+        previous = decode(watermark) if watermark is not None else None
+        if previous is None or previous.base.name != str(self.path):
+            return self._full_because("the watermark does not name this forest's files")
+        now = time.time_ns()
+        base = _recheck(previous.base, self.path, now)
+        if base is None:
+            return self._full_because(f"the base file {self.path} changed")
+        current = {str(path): path for path in self.change_files()}
+        applied: list[FileMark] = []
+        for old in previous.changes:
+            path = current.pop(old.name, None)
+            again = None if path is None else _recheck(old, path, now)
+            if again is None:
+                return self._full_because(f"the applied change file {old.name} changed or vanished")
+            applied.append(again)
+        new = list(current.values())  # still sorted: only applied names were taken out
+        if new and applied and str(new[0]) < applied[-1].name:
+            return self._full_because(
+                f"the new change file {new[0]} sorts before {applied[-1].name}, already applied"
+            )
+        changes = NewChanges()
+        for path in new:
+            reader = functools.partial(read_new_changes, changes, source=str(path))
+            mark, verdict = self._read_file(path, reader, now)
+            if verdict is not None:
+                return self._full_because(verdict.reason)
+            applied.append(mark)
+        return ImportResult(
+            objects=changes.objects,
+            complete=False,
+            deleted=changes.deleted,
+            watermark=ForestMark(base, tuple(applied)).encode(),
+            problems=tuple(changes.problems),
+        )
+
+    def _full_because(self, reason: str) -> ImportResult:
+        logger.info("connector %r reads its whole forest: %s", self.name, reason)
+        return self.full_import()
+
+    def _read_file(
+        self, path: Path, consume: Callable[[Iterator[str]], T], now_ns: int
+    ) -> tuple[FileMark, T]:
+        """Feed the file's lines to ``consume``; its mark, from a ``stat`` taken before reading.
+
+        Taken before, a later write can only make the recorded size or time stamp older than
+        the content hashed, which the next check sees as a change (a full read), never the
+        other way round.
+        """
+        digest = hashlib.sha256()
+        try:
+            status = path.stat()
+            lines = read_lines(path, digest)
+            try:
+                outcome = consume(lines)
+            finally:
+                lines.close()
+        except OSError as exc:
+            raise self._unreadable(exc, path) from exc
+        mtime = trusted_mtime(status.st_mtime_ns, now_ns)
+        return FileMark(str(path), digest.hexdigest(), status.st_size, mtime), outcome
+
+    def _empty(self, problems: Sequence[str]) -> ConnectorError:
         return ConnectorError(
-            f"cannot read LDIF file {self.path} of connector {self.name!r}: {exc.strerror or exc}",
-            hint="restore or re-export the file, or fix 'path' in the connector's configuration; "
-            "nothing was imported, so no object is treated as deleted",
+            f"LDIF file {self.path} of connector {self.name!r} holds no entries"
+            + (f" ({problems[0]})" if problems else ""),
+            hint="an empty export usually means the export failed; export the forest again "
+            "(reading it as empty would delete every object)",
+        )
+
+    def _unreadable(self, exc: OSError, path: Path | None = None) -> ConnectorError:
+        path = path or self.path
+        key = "path" if path == self.path else "changes"
+        return ConnectorError(
+            f"cannot read LDIF file {path} of connector {self.name!r}: {exc.strerror or exc}",
+            hint=f"restore or re-export the file, or fix '{key}' in the connector's "
+            "configuration; nothing was imported, so no object is treated as deleted",
         )
 
 
-def read_lines(path: Path, digest: Digest) -> Iterator[str]:
+def _recheck(mark: FileMark, path: Path, now_ns: int) -> FileMark | None:
+    """``mark`` brought up to date if the file still holds what it held, else ``None``."""
+    try:
+        status = path.stat()
+        if status.st_size != mark.size:
+            return None
+        if mark.unchanged_by_stat(status.st_size, status.st_mtime_ns):
+            return mark
+        digest = file_digest(path)
+    except OSError:
+        return None  # a full read names the file that cannot be read
+    if digest != mark.sha256:
+        return None
+    return FileMark(mark.name, digest, status.st_size, trusted_mtime(status.st_mtime_ns, now_ns))
+
+
+def read_lines(path: Path, digest: Digest) -> Generator[str, None, None]:
     """Lines of a UTF-8 (or BOM-marked UTF-16) file, hashing its bytes as they are read.
 
     Bytes that are not UTF-8 are kept (``surrogateescape``) so a value ldifde wrote raw still

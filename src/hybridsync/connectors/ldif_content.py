@@ -6,6 +6,10 @@ directory holding what was read so far: a record that ldapmodify would refuse (m
 entry that does not exist, deleting a value that is not there) changes nothing and is reported.
 Values here are already text (:mod:`hybridsync.connectors.values`), so a change written in
 Base64 matches the value it names.
+
+The same content carries on across the change files of a forest
+(:mod:`hybridsync.connectors.ldif_changes`): there a full entry is the object as it is now, so
+it takes the place of its older image (:meth:`Content.put`) instead of being refused.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class ContentEntry:
     dn: str
     attributes: Attributes
     line: int
+    source: str = ""  # the file it was last read from, for problem messages
 
 
 class _RefusedError(Exception):
@@ -53,7 +58,7 @@ class Content:
         """The entry at ``dn`` (any spelling of it), if read."""
         return self._entries.get(dn_key(dn))
 
-    def add(self, dn: str, attributes: Attributes, line: int) -> str | None:
+    def add(self, dn: str, attributes: Attributes, line: int, source: str = "") -> str | None:
         """Add an entry; a problem message if its DN was already read."""
         key = dn_key(dn)
         existing = self._entries.get(key)
@@ -62,8 +67,54 @@ class Content:
                 f"{dn!r} is already in the file (line {existing.line}) — "
                 "export each entry once, or change it with changetype: modify; this one was skipped"
             )
-        self._entries[key] = ContentEntry(dn, attributes, line)
+        self._entries[key] = ContentEntry(dn, attributes, line, source)
         return None
+
+    def holds(self, entry: ContentEntry) -> bool:
+        """Whether ``entry`` is still part of the content (not deleted or replaced since)."""
+        return self._entries.get(dn_key(entry.dn)) is entry
+
+    def discard(self, entry: ContentEntry) -> None:
+        """Take ``entry`` out, leaving anything below it where it is.
+
+        A tombstone in a change file ends the live object; what was below it has tombstones
+        (or new places) of its own, since the directory only deletes leaves.
+        """
+        if self.holds(entry):
+            del self._entries[dn_key(entry.dn)]
+
+    def put(
+        self,
+        dn: str,
+        attributes: Attributes,
+        line: int,
+        source: str,
+        replaces: ContentEntry | None = None,
+    ) -> tuple[ContentEntry, ContentEntry | None]:
+        """Put an object's newer image at ``dn``: ``(its entry, the entry it displaced)``.
+
+        ``replaces`` is the same object's older image (found by anchor): it is updated in
+        place, and when ``dn`` differs it moves there with everything below it — a directory
+        renames a container's subtree with it, and an export of changed objects does not
+        repeat the subtree. Another object still at ``dn`` is displaced: the directory must
+        have renamed or deleted it, which its own record shows.
+        """
+        key = dn_key(dn)
+        if replaces is None or not self.holds(replaces):
+            displaced = self._entries.pop(key, None)
+            entry = self._entries[key] = ContentEntry(dn, attributes, line, source)
+            return entry, displaced
+        old_key = dn_key(replaces.dn)
+        displaced = None
+        if old_key == key:
+            replaces.dn = dn
+        else:
+            displaced = self._entries.pop(key, None)
+            depth = len(parse_dn(replaces.dn))
+            for moved_key, moved in self._move(old_key, replaces, dn, depth):
+                self._entries[moved_key] = moved
+        replaces.attributes, replaces.line, replaces.source = attributes, line, source
+        return replaces, displaced
 
     def apply(self, change: LdifChange) -> str | None:
         """Apply one change record; a problem message if it was refused (nothing changed)."""

@@ -11,10 +11,10 @@ change records go through the general parser and are applied by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from hybridsync.connectors.base import ImportResult, SourceObject
-from hybridsync.connectors.ldif_content import Content
+from hybridsync.connectors.ldif_content import Content, ContentEntry
 from hybridsync.connectors.ldif_format import (
     LdifChange,
     LdifProblem,
@@ -29,6 +29,9 @@ from hybridsync.connectors.ldif_format import (
 from hybridsync.connectors.objects import Tombstone, to_source_object
 from hybridsync.connectors.values import TYPED_ATTRIBUTES, Attributes, attribute_name, value_text
 
+#: Where a read entry goes: ``(dn, attributes, line) → problem message or None``.
+EntrySink = Callable[[str, Attributes, int], str | None]
+
 
 def import_lines(lines: Iterable[str], source: str) -> ImportResult:
     """Live objects, deleted anchors and problems of an LDIF document.
@@ -38,14 +41,34 @@ def import_lines(lines: Iterable[str], source: str) -> ImportResult:
     """
     content = Content()
     problems: list[str] = []
+    read_records(content, lines, source, problems)
+    return content_result(content, problems)
+
+
+def read_records(
+    content: Content,
+    lines: Iterable[str],
+    source: str,
+    problems: list[str],
+    put: EntrySink | None = None,
+) -> None:
+    """Read one LDIF document into ``content``, appending problems.
+
+    Entries go to ``put`` (by default :meth:`Content.add`, which refuses a DN read before);
+    change records are applied to ``content`` as ldapmodify would.
+    """
+
+    def add(dn: str, attributes: Attributes, line: int) -> str | None:
+        return content.add(dn, attributes, line, source)
+
+    sink = add if put is None else put
     for record in split_records(lines):
         if isinstance(record, LdifProblem):
             problems.append(f"{source}:{record.line}: {record.message}")
             continue
-        problem = _read_record(content, record)
+        problem = _read_record(content, record, sink)
         if problem is not None:
             problems.append(f"{source}:{problem.line}: {problem.message}")
-    return _result(content, problems, source)
 
 
 def text_attributes(lines: RecordLines) -> Attributes:
@@ -68,11 +91,11 @@ def text_attributes(lines: RecordLines) -> Attributes:
     return out
 
 
-def _read_record(content: Content, record: RecordLines) -> LdifProblem | None:
+def _read_record(content: Content, record: RecordLines, put: EntrySink) -> LdifProblem | None:
     try:
         dn, number, changetype, body = record_head(record)
         if changetype is None or changetype == "add":
-            message = content.add(dn, text_attributes(body), number)
+            message = put(dn, text_attributes(body), number)
             return None if message is None else LdifProblem(number, message)
     except LdifRecordError as bad:
         return LdifProblem(bad.line, bad.message)
@@ -84,20 +107,22 @@ def _read_record(content: Content, record: RecordLines) -> LdifProblem | None:
     return None if message is None else LdifProblem(change.line, message)
 
 
-def _result(content: Content, problems: list[str], source: str) -> ImportResult:
+def content_result(content: Content, problems: list[str]) -> ImportResult:
+    """The complete import of ``content``: live objects, tombstone anchors, problems."""
     objects: list[SourceObject] = []
     deleted: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, ContentEntry] = {}
     for entry in content:
         converted = to_source_object(entry.dn, entry.attributes)
         if isinstance(converted, str):
-            problems.append(f"{source}:{entry.line}: {converted}")
+            problems.append(f"{entry.source}:{entry.line}: {converted}")
             continue
-        first = seen.setdefault(converted.anchor, entry.line)
-        if first != entry.line:
+        first = seen.setdefault(converted.anchor, entry)
+        if first is not entry:
+            where = first.line if first.source == entry.source else f"{first.source}:{first.line}"
             problems.append(
-                f"{source}:{entry.line}: anchor {converted.anchor} is also on the entry at line "
-                f"{first} — one object cannot be exported twice; this one was skipped"
+                f"{entry.source}:{entry.line}: anchor {converted.anchor} is also on the entry at "
+                f"line {where} — one object cannot be exported twice; this one was skipped"
             )
         elif isinstance(converted, Tombstone):
             deleted.append(converted.anchor)

@@ -204,14 +204,7 @@ def collect(
         anchor = _anchor(row)
         state = states.get(anchor) if anchor else None
         if not row.exportable or state is None or state.object_id is None:
-            identity = row.attributes.get("userPrincipalName") or row.attributes.get("mail")
-            facts.not_exported.append(
-                Skipped(
-                    str(identity or _identity(members[0])),
-                    _forest(members[0]),
-                    row.reason or "not exported",
-                )
-            )
+            facts.not_exported.append(_skipped(row, members[0]))
             continue
         _add_exported(facts, tenant, row, members, state, before)
     return facts
@@ -359,6 +352,15 @@ def _cloud_object(tenant: TenantService, object_id: str) -> CloudObject | None:
     if records[0].object_type == "user":
         return tenant.get_user(object_id, deleted=None)
     return records[0].to_cloud_object()
+
+
+def _skipped(row: MvRow, obj: CsObject) -> Skipped:
+    """A metaverse object with nothing in the cloud: the engine's reason, or its error."""
+    identity = row.attributes.get("userPrincipalName") or row.attributes.get("mail")
+    reason = row.reason
+    if reason is None and row.error_code:
+        reason = f"{row.error_code}: {row.error_message}"
+    return Skipped(str(identity or _identity(obj)), _forest(obj), reason or "not exported")
 
 
 def _anchor(row: MvRow) -> str | None:

@@ -170,7 +170,7 @@ class TenantService:
 
     def resolve_quarantined(self) -> list[ResolvedValue]:
         """Give quarantined values back where the clash has gone (the hourly job, B4.7)."""
-        with self._unit() as (repo, ctx):
+        with self._unit() as (repo, _ctx):
             return resolve_quarantined(repo)
 
     def list_provisioning_errors(self) -> list[ProvisioningErrorEntry]:
