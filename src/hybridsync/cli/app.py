@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hybridsync.cli.context import AppContext
-from hybridsync.cli.output import stderr
+from hybridsync.cli.output import report_error
 from hybridsync.errors import HybridSyncError
 
 app = typer.Typer(
@@ -17,6 +17,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts name TOML tables such as [tenant]; they must not be read as markup.
+    rich_markup_mode=None,
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -65,7 +67,4 @@ def main() -> None:
     try:
         app()
     except HybridSyncError as exc:
-        stderr.print(f"error: {exc.message}", markup=False, highlight=False)
-        if exc.hint:
-            stderr.print(f"what to do: {exc.hint}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        sys.exit(report_error(exc))

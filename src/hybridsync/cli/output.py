@@ -15,6 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hybridsync.errors import HybridSyncError
+
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
 
@@ -74,6 +76,14 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(_default(value)) if not isinstance(value, str) else value
+
+
+def report_error(error: HybridSyncError) -> int:
+    """Print a project error as ``error:`` and ``what to do:`` lines; return its exit code."""
+    stderr.print(f"error: {error.message}", markup=False, highlight=False)
+    if error.hint:
+        stderr.print(f"what to do: {error.hint}", markup=False, highlight=False)
+    return error.exit_code
 
 
 def progress(message: str) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hybridsync.cli.output import emit_json, progress, stderr
+from hybridsync.cli.output import emit_json, progress, report_error
 from hybridsync.demo.render import document, show
 from hybridsync.demo.run import DEFAULT_EXAMPLE, DEFAULT_FOLDER, run_demo
 from hybridsync.errors import HybridSyncError
@@ -47,10 +47,7 @@ def main() -> None:
     try:
         app()
     except HybridSyncError as exc:
-        stderr.print(f"error: {exc.message}", markup=False, highlight=False)
-        if exc.hint:
-            stderr.print(f"what to do: {exc.hint}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        sys.exit(report_error(exc))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The LDIF connector passes the connector contract, over a forest exported the way Samba does."""
+"""The LDIF connector passes the connector contract, over a forest exported the way Samba does:
+as one export re-made after every change, and as a base export plus change files."""
 
 from __future__ import annotations
 
@@ -115,3 +116,41 @@ class TestLdifConnectorContract(ConnectorContract):
     @pytest.fixture
     def directory(self, tmp_path: Path) -> LdifForest:
         return LdifForest(tmp_path)
+
+
+class ChangeFileForest(LdifForest):
+    """The same forest kept as a base export plus change files: after the base, every change is
+    exported as a new change file holding only the entries it changed (full entries, and
+    tombstones for deletions), as ``ldifde -r "(uSNChanged>=N)"`` and a show-deleted export
+    would."""
+
+    def __init__(self, folder: Path) -> None:
+        self.changes = folder / "changes"
+        self._exported: dict[str, str] = {}
+        super().__init__(folder)
+
+    def connector(self) -> Connector:
+        settings = ConnectorSettings(
+            name="corp", type="ldif", path=self.path, changes=str(self.changes / "*.ldif")
+        )
+        return LdifConnector(settings)
+
+    def _export(self) -> None:
+        texts = {key: format_entry(dn, attrs) for key, (dn, attrs) in self._entries.items()}
+        changed = [text for key, text in texts.items() if self._exported.get(key) != text]
+        if not self.path.exists():
+            self.path.write_text("".join(changed), encoding="utf-8", newline="\n")
+        elif changed:
+            self.changes.mkdir(exist_ok=True)
+            number = len(list(self.changes.iterdir())) + 1
+            target = self.changes / f"{number:04d}.ldif"
+            target.write_text("".join(changed), encoding="utf-8", newline="\n")
+        self._exported = texts
+
+
+class TestLdifChangeFilesContract(ConnectorContract):
+    """The shared contract, over a base export and change files."""
+
+    @pytest.fixture
+    def directory(self, tmp_path: Path) -> ChangeFileForest:
+        return ChangeFileForest(tmp_path)
