@@ -54,7 +54,7 @@ class Digest(Protocol):
 
 
 class LdifConnector:
-    """A forest whose content is an LDIF file (see the module docstring)."""
+    """A forest read from an LDIF file, or from a base file and change files (module docstring)."""
 
     def __init__(self, settings: ConnectorSettings) -> None:
         if settings.path is None:
@@ -171,7 +171,8 @@ class LdifConnector:
         changes = NewChanges()
         for path in new:
             reader = functools.partial(read_new_changes, changes, source=str(path))
-            mark, verdict = self._read_file(path, reader, now)
+            with paused_cyclic_gc():  # the engine may hold a whole forest the collector would walk
+                mark, verdict = self._read_file(path, reader, now)
             if verdict is not None:
                 return self._full_because(verdict.reason)
             applied.append(mark)

@@ -11,7 +11,8 @@ the same value cannot both win:
   recycle bin. A soft-deleted user keeps its values, and a newcomer may take them (B4.11).
 
 A proxy row mirrors its owner's ``deleted_date_time`` because a partial index can only look
-at the row it indexes.
+at the row it indexes. The recycle-bin index holds soft-deleted objects only: an index over
+every ``deleted_date_time IS NULL`` row would tempt SQLite's planner away from the UPN index.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ metadata = sa.MetaData(
 )
 
 _NOT_DELETED = sa.text("deleted_date_time IS NULL")
+_DELETED = sa.text("deleted_date_time IS NOT NULL")
 _TIMESTAMP = sa.DateTime(timezone=True)
 
 tenant_settings = sa.Table(
@@ -81,7 +83,12 @@ directory_objects = sa.Table(
         sqlite_where=_NOT_DELETED,
         postgresql_where=_NOT_DELETED,
     ),
-    sa.Index("ix_directory_objects_deleted", "deleted_date_time"),
+    sa.Index(
+        "ix_directory_objects_deleted",
+        "deleted_date_time",
+        sqlite_where=_DELETED,
+        postgresql_where=_DELETED,
+    ),
 )
 
 proxy_addresses = sa.Table(
@@ -172,9 +179,23 @@ provisioning_errors = sa.Table(
     sa.Column("value", sa.String(300), nullable=False),
     sa.Column("value_key", sa.String(300), nullable=False),
     sa.Column("occurred_date_time", _TIMESTAMP, nullable=False),
+    sa.Column("held_mail", sa.String(256)),
     sa.Index("ix_provisioning_errors_object_id", "object_id"),
     sa.Index("ix_provisioning_errors_value_key", "value_key"),
 )
+"""Values held back by DAR (B4.5). ``held_mail`` is the object's ``mail`` when it equalled a
+quarantined primary SMTP address: it is held back with the address and comes back with it."""
+
+seen_conflicts = sa.Table(
+    "seen_conflicts",
+    metadata,
+    sa.Column("source_anchor", sa.String(256), primary_key=True),
+    sa.Column("value_key", sa.String(300), primary_key=True),
+    sa.Column("value", sa.String(300), nullable=False),
+    sa.Column("seen_date_time", _TIMESTAMP, nullable=False),
+)
+"""Clashes that failed an export once and are quarantined when it is retried (B4.9: two
+groups with the same SMTP address), by the sourceAnchor of the object that failed."""
 
 api_tokens = sa.Table(
     "api_tokens",

@@ -10,11 +10,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from hybridsync.identity.proxy import ProxyAddress
 from hybridsync.tenant.matching import Candidate
 from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
-from hybridsync.tenant.resiliency import Holder
+from hybridsync.tenant.resiliency import Holder, QuarantineRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """What the database holds for an object the batch read: the rows that hang off it
+    are rewritten only if the batch changed them."""
+
+    upn_key: str | None
+    proxies: tuple[ProxyAddress, ...]
+    errors: tuple[QuarantineRecord, ...]
+    deleted_date_time: datetime | None
+
+    @classmethod
+    def of(cls, record: ObjectRecord) -> StoredState:
+        return cls(
+            record.upn_key, tuple(record.proxies), tuple(record.errors), record.deleted_date_time
+        )
+
+    def upn_moved(self, record: ObjectRecord) -> bool:
+        """Its UPN changed or it moved in or out of the recycle bin (the unique index
+        covers active objects only)."""
+        return (self.upn_key, self.deleted_date_time) != (
+            record.upn_key,
+            record.deleted_date_time,
+        )
+
+    def proxies_changed(self, record: ObjectRecord) -> bool:
+        """Proxy rows mirror their owner's deletedDateTime, so a move counts too."""
+        return self.deleted_date_time != record.deleted_date_time or self.proxies != tuple(
+            record.proxies
+        )
+
+    def errors_changed(self, record: ObjectRecord) -> bool:
+        return self.errors != tuple(record.errors)
 
 
 @dataclass
@@ -27,6 +63,7 @@ class DirectoryView:
     upn_owner: dict[str, Holder | None] = field(default_factory=dict)
     proxy_owner: dict[str, Holder | None] = field(default_factory=dict)
     loaded: set[str] = field(default_factory=set)
+    stored: dict[str, StoredState] = field(default_factory=dict)
 
     def _remember(self, records: Iterable[ObjectRecord]) -> None:
         for record in records:
@@ -34,6 +71,7 @@ class DirectoryView:
                 continue
             self.objects[record.id] = record
             self.loaded.add(record.id)
+            self.stored[record.id] = StoredState.of(record)
             if record.on_premises_immutable_id is not None:
                 self.anchors[record.on_premises_immutable_id] = record.id
             if record.deleted_date_time is None:

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hybridsync.errors import HybridSyncError
+
 ObjectType = Literal["user", "group", "contact"]
 ExportAction = Literal["add", "update", "delete"]
 Match = Literal["hard", "soft", "new", "conflict", "filtered", "none"]
@@ -112,3 +114,14 @@ class ExportOutcome:
     error: ExportError | None = None
     ignored_members: tuple[str, ...] = ()  # member anchors a group change named but the
     # tenant does not hold (or holds only in the recycle bin): left out, not an error
+
+
+def error_outcome(change: ExportChange, error: HybridSyncError) -> ExportOutcome:
+    """The outcome of a refused change: nothing was written, the engine retries it."""
+    return ExportOutcome(
+        change.source_anchor,
+        change.action,
+        "error",
+        match="conflict",
+        error=ExportError(error.code, error.message, error.hint),
+    )

@@ -73,16 +73,89 @@ def feature_field(name: str) -> str:
         ) from None
 
 
+#: Duplicate-attribute resiliency: always on, it cannot be switched off (B4.8).
+DAR_FEATURES = frozenset(
+    {"quarantine_upon_upn_conflict", "quarantine_upon_proxy_addresses_conflict"}
+)
+
+
 def check_feature_change(current: Features, name: str, value: bool) -> str:
-    """The field to change, or an error when a one-way switch would be turned off (B3.12)."""
+    """The field to change, or an error when a one-way switch would be turned off (B3.12,
+    B4.8)."""
     field_name = feature_field(name)
     if field_name in ONE_WAY_FEATURES and getattr(current, field_name) and not value:
+        graph_name = GRAPH_FEATURE_NAMES[field_name]
+        if field_name in DAR_FEATURES:
+            raise Conflict(
+                f"{graph_name} cannot be turned off: duplicate-attribute resiliency is "
+                "always on in Entra ID, so a clashing UPN or SMTP address is quarantined "
+                "instead of failing the export",
+                hint="resolve duplicates on-premises (see `tenant errors`); the resolver "
+                "gives quarantined values back once the clash is gone",
+                code="FeatureCannotBeDisabled",
+            )
         raise Conflict(
-            f"{GRAPH_FEATURE_NAMES[field_name]} is on and cannot be turned off again",
+            f"{graph_name} is on and cannot be turned off again",
             hint="this is a one-way switch in Entra ID; leave it on",
             code="FeatureCannotBeDisabled",
         )
     return field_name
+
+
+@dataclass(frozen=True, slots=True)
+class PostureFinding:
+    """A feature switch that differs from Microsoft's recommended posture (B3.14)."""
+
+    feature: str  # the Graph name, e.g. blockSoftMatchEnabled
+    recommended: bool
+    actual: bool
+    advice: str
+
+    def to_graph(self) -> dict[str, Any]:
+        return {
+            "feature": self.feature,
+            "recommended": self.recommended,
+            "actual": self.actual,
+            "advice": self.advice,
+        }
+
+
+#: Microsoft's recommended posture outside a planned matching exercise (B3.9, B3.10, B3.14).
+RECOMMENDED_POSTURE: Mapping[str, tuple[bool, str]] = {
+    "block_soft_match": (
+        True,
+        "turn soft matching off except while a planned matching exercise runs, then "
+        "turn it back on",
+    ),
+    "block_cloud_object_takeover_through_hard_match": (
+        True,
+        "block hard-match takeover of cloud-managed objects unless a takeover is needed, "
+        "then block it again",
+    ),
+}
+
+
+def posture_findings(features: Features) -> list[PostureFinding]:
+    """Where ``features`` differs from the recommended posture (B3.14); empty when it
+    matches. The third recommendation — never match on-premises accounts onto cloud admin
+    accounts — is not a switch here: the admin-role guard is always on (B3.7)."""
+    findings = []
+    for field_name, (recommended, advice) in RECOMMENDED_POSTURE.items():
+        actual = bool(getattr(features, field_name))
+        if actual != recommended:
+            graph_name = GRAPH_FEATURE_NAMES[field_name]
+            findings.append(PostureFinding(graph_name, recommended, actual, advice))
+    return findings
+
+
+@dataclass(frozen=True, slots=True)
+class TenantContext:
+    """What every decision in one operation needs: domains, features and the time."""
+
+    initial_domain: str
+    verified_domains: tuple[str, ...]
+    features: Features
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)

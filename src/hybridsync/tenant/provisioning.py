@@ -5,8 +5,10 @@ proxy address) in a handful of ``IN`` queries, then plays the changes in order a
 an in-memory view of the directory — so a later change sees what an earlier one did and
 the later arrival loses a clash (B4.4) — and finally writes the end state with
 ``executemany``. Matching and quarantine decisions come from the pure core
-(:mod:`.matching`, :mod:`.resiliency`); a change that fails leaves no trace, so one bad
-object never stops the batch.
+(:mod:`.matching`, :mod:`.resiliency`), values are written by :class:`.values.ValueWriter`
+and group members settled by :mod:`.memberships`. A change that fails leaves no trace —
+except the note that a group's address clash was seen once (B4.9) — so one bad object
+never stops the batch.
 """
 
 from __future__ import annotations
@@ -15,74 +17,32 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from hybridsync.errors import Conflict, HybridSyncError, NotFound, ObjectTypeMismatch
-from hybridsync.identity.proxy import ProxyAddress
-from hybridsync.tenant.directory_view import DirectoryView
-from hybridsync.tenant.exports import ExportChange, ExportError, ExportOutcome, Match, Result
-from hybridsync.tenant.incoming import GRAPH_NAME_OF, Incoming, prepare
+from hybridsync.tenant.exports import ExportChange, ExportOutcome, Match, Result, error_outcome
+from hybridsync.tenant.incoming import Incoming, prepare
 from hybridsync.tenant.matching import MatchDecision, decide_add
-from hybridsync.tenant.model import Features
+from hybridsync.tenant.memberships import Membership, settle_memberships
+from hybridsync.tenant.model import TenantContext
 from hybridsync.tenant.records import ObjectRecord
-from hybridsync.tenant.resiliency import (
-    Holder,
-    QuarantineRecord,
-    Screening,
-    choose_placeholder_upn,
-    screen_values,
-)
+from hybridsync.tenant.resiliency import Holder, mail_key
+from hybridsync.tenant.values import ValueWriter
+
+__all__ = ["ExportBatch", "TenantContext", "error_outcome"]
 
 #: New synced objects get ids derived from the tenant and their anchor (UUID version 5).
 OBJECT_ID_NAMESPACE = uuid.UUID("5d3e9a2c-7f43-4f0e-9a61-3c1f0e8b7d24")
 
 
-@dataclass(frozen=True, slots=True)
-class TenantContext:
-    """What every decision in one operation needs: domains, features and the time."""
-
-    initial_domain: str
-    verified_domains: tuple[str, ...]
-    features: Features
-    now: datetime
-
-
-def error_outcome(change: ExportChange, error: HybridSyncError) -> ExportOutcome:
-    return ExportOutcome(
-        change.source_anchor,
-        change.action,
-        "error",
-        match="conflict",
-        error=ExportError(error.code, error.message, error.hint),
-    )
-
-
-def quarantine_key(property_causing_error: str, value: str) -> str:
-    """The key a quarantined value is waited for under (UPN and proxy keys never overlap)."""
-    if property_causing_error == "UserPrincipalName":
-        return "upn:" + value.lower()
-    return ProxyAddress.parse(value).key
-
-
 @dataclass
-class _Membership:
-    index: int
-    group_id: str
-    add: tuple[str, ...]
-    remove: tuple[str, ...]
-    replace: bool
-
-
-@dataclass
-class ExportBatch(DirectoryView):
+class ExportBatch(ValueWriter):
     """One batch of export changes played against an in-memory view of the tenant."""
 
-    ctx: TenantContext = field(kw_only=True)
     touched: set[str] = field(default_factory=set)
     created: list[str] = field(default_factory=list)
     purged: set[str] = field(default_factory=set)
-    memberships: list[_Membership] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    settled: set[str] = field(default_factory=set)
     id_taken: dict[str, bool] = field(default_factory=dict)
     first_ids: dict[str, str] = field(default_factory=dict)
     member_changes: tuple[list[tuple[str, str]], list[tuple[str, str]]] = field(
@@ -109,6 +69,9 @@ class ExportBatch(DirectoryView):
                 outcomes.append(self._apply(item, len(outcomes)))
             except HybridSyncError as exc:
                 outcomes.append(error_outcome(change, exc))
+                continue
+            if item.anchor in self.seen:
+                self.settled.add(item.anchor)  # the clash it failed on once is settled
         self._settle_memberships(outcomes)
         return outcomes
 
@@ -122,6 +85,9 @@ class ExportBatch(DirectoryView):
             self.anchors.setdefault(anchor, None)
         upn_keys = {i.upn.lower() for i in items if i.upn}
         proxy_keys = {p.key for i in items for p in i.proxies or ()}
+        proxy_keys.update(mail_key(m) for i in items if (m := i.columns.get("mail")))
+        groups = [i.anchor for i in items if i.change.object_type == "group"]
+        self.seen = self.repo.quarantine.seen(groups)
         upn_holders = self.repo.upn_holders(upn_keys)
         proxy_holders = self.repo.proxy_holders(proxy_keys)
         for key in upn_keys:
@@ -192,7 +158,7 @@ class ExportBatch(DirectoryView):
         self._store(record)
         if change.object_type == "group":
             self.memberships.append(
-                _Membership(index, record.id, change.add_members, (), replace=True)
+                Membership(index, record.id, change.add_members, (), replace=True)
             )
         result, match = _RESULTS[decision.kind]
         return ExportOutcome(
@@ -222,7 +188,7 @@ class ExportBatch(DirectoryView):
         self._store(record)
         if change.object_type == "group" and (change.add_members or change.remove_members):
             self.memberships.append(
-                _Membership(index, record.id, change.add_members, change.remove_members, False)
+                Membership(index, record.id, change.add_members, change.remove_members, False)
             )
         touched = changed or quarantined or change.add_members or change.remove_members
         result: Result = "updated" if touched else "unchanged"
@@ -275,99 +241,6 @@ class ExportBatch(DirectoryView):
             )
         return record
 
-    # writing one object's values ---------------------------------------------------------
-
-    def _write(
-        self, item: Incoming, record: ObjectRecord, *, is_add: bool
-    ) -> tuple[dict[str, tuple[Any, Any]], tuple[Any, ...]]:
-        """Screen and set the values ``item`` brings onto ``record`` (a working copy).
-
-        On an add only values that exist on-premises overwrite (B3.5); on an update
-        ``None`` clears. Returns the overwritten values and the quarantined ones.
-        """
-        upn = item.upn if item.upn is not None else record.user_principal_name
-        proxies = (
-            record.proxies
-            if item.proxies is None or (is_add and not item.proxies)
-            else list(item.proxies)
-        )
-        screening = self._screen(record, upn, proxies, is_add=is_add)
-        is_new = record.id not in self.objects
-        before = {} if is_new else _graph_values(record)
-        if not is_new:
-            self._release(record)
-        for column, value in item.columns.items():
-            if value is not None or not is_add:
-                setattr(record, column, value)
-        for name, value in item.extras.items():
-            if value is not None:
-                record.attributes[name] = value
-            elif not is_add:
-                record.attributes.pop(name, None)
-        record.proxies = list(screening.proxies)
-        if screening.upn_quarantined and upn is not None:
-            record.user_principal_name = choose_placeholder_upn(
-                upn,
-                self.ctx.initial_domain,
-                item.anchor,
-                lambda key: self._upn_holder(key) is not None,
-            )
-        self._record_quarantine(item, record, screening)
-        record.on_premises_last_sync_date_time = self.ctx.now
-        after = {} if is_new else _graph_values(record)
-        changed = {
-            name: (old, after.get(name))
-            for name, old in before.items()
-            if old not in (None, "", ()) and old != after.get(name)
-        }
-        return changed, screening.quarantined
-
-    def _screen(
-        self,
-        record: ObjectRecord,
-        upn: str | None,
-        proxies: Sequence[ProxyAddress],
-        *,
-        is_add: bool,
-    ) -> Screening:
-        screening = screen_values(
-            record.id,
-            record.object_type,
-            upn,
-            self._upn_holder(upn.lower()) if upn else None,
-            proxies,
-            {key: self._proxy_holder(key) for key in (p.key for p in proxies)},
-            self.ctx.features,
-            is_add=is_add,
-        )
-        if screening.error is not None:
-            raise screening.error
-        return screening
-
-    def _record_quarantine(
-        self, item: Incoming, record: ObjectRecord, screening: Screening
-    ) -> None:
-        """Keep the provisioning errors the change does not supersede, add the new ones."""
-        superseded = set()
-        if item.upn is not None:
-            superseded.add("UserPrincipalName")
-        if item.proxies is not None:
-            superseded.add("ProxyAddress")
-        previous = {e.value_key: e for e in record.errors}
-        kept = [e for e in record.errors if e.property_causing_error not in superseded]
-        for value in screening.quarantined:
-            key = quarantine_key(value.property_causing_error, value.value)
-            earlier = previous.get(key)
-            kept = [e for e in kept if e.value_key != key]
-            kept.append(
-                earlier
-                if earlier is not None
-                else QuarantineRecord(
-                    0, record.id, value.property_causing_error, value.value, key, self.ctx.now
-                )
-            )
-        record.errors = kept
-
     def _store(self, record: ObjectRecord) -> None:
         """Make a working copy the batch's current view of the object."""
         if record.id not in self.objects:
@@ -396,57 +269,38 @@ class ExportBatch(DirectoryView):
         pending = [m for m in self.memberships if m.group_id not in self.purged]
         if not pending:
             return
-        existing_groups = [m.group_id for m in pending if m.group_id in self.loaded]
-        current = self.repo.member_ids(existing_groups)
-        final = {gid: set(members) for gid, members in current.items()}
-        for membership in pending:
-            members = set() if membership.replace else final.get(membership.group_id, set())
-            ignored: list[str] = []
-            for anchor, adding in [(a, True) for a in membership.add] + [
-                (a, False) for a in membership.remove
-            ]:
-                member = self._by_anchor(anchor)
-                if (
-                    member is None
-                    or member.deleted_date_time is not None
-                    or member.id == membership.group_id
-                ):
-                    ignored.append(anchor)
-                elif adding:
-                    members.add(member.id)
-                else:
-                    members.discard(member.id)
-            final[membership.group_id] = members
-            if ignored:
-                outcome = outcomes[membership.index]
-                outcomes[membership.index] = dataclasses.replace(
-                    outcome, ignored_members=tuple(ignored)
-                )
+        current = self.repo.member_ids(m.group_id for m in pending if m.group_id in self.loaded)
+        settlement = settle_memberships(pending, current, self._by_anchor)
+        for index, ignored in settlement.ignored.items():
+            outcomes[index] = dataclasses.replace(outcomes[index], ignored_members=ignored)
         added, removed = self.member_changes
-        for group_id, members in final.items():
-            before = current.get(group_id, set())
-            added.extend((group_id, m) for m in sorted(members - before))
-            removed.extend((group_id, m) for m in sorted(before - members))
+        added.extend(settlement.added)
+        removed.extend(settlement.removed)
 
     # writing -------------------------------------------------------------------------------
 
     def flush(self) -> None:
         """Write the batch's end state: purges, rewritten objects, new objects, proxies,
-        quarantine records and memberships — a few executemany statements in all."""
-        repo = self.repo
-        repo.purge(sorted(self.purged & self.loaded), self.ctx.now)
+        quarantine records and memberships — a few executemany statements in all. Proxy
+        and error rows are rewritten only for objects whose proxies or errors changed."""
+        repo, now = self.repo, self.ctx.now
+        repo.purge(sorted(self.purged & self.loaded), now)
         existing = [self.objects[i] for i in sorted(self.touched) if i in self.objects]
         # Inserting in key order keeps the B-tree appends cheap (random ids otherwise).
         created = sorted(
             (self.objects[i] for i in self.created if i in self.objects), key=lambda r: r.id
         )
-        existing_ids = [r.id for r in existing]
-        repo.release_upns(existing_ids)
+        moved = [r.id for r in existing if self.stored[r.id].upn_moved(r)]
+        readdressed = [r for r in existing if self.stored[r.id].proxies_changed(r)]
+        reported = [r for r in existing if self.stored[r.id].errors_changed(r)]
+        repo.release_upns(moved)
         repo.update_objects(existing)
         repo.insert_objects(created)
-        repo.replace_proxies(existing_ids, existing + created)
-        repo.replace_errors(existing_ids, existing + created)
+        repo.replace_proxies([r.id for r in readdressed], readdressed + created)
+        repo.quarantine.replace([r.id for r in reported], reported + created)
         repo.change_members(*self.member_changes)
+        repo.quarantine.forget(sorted(self.settled))
+        repo.quarantine.remember(self.first_failures, now)
 
 
 _RESULTS: dict[str, tuple[Result, Match]] = {
@@ -455,12 +309,3 @@ _RESULTS: dict[str, tuple[Result, Match]] = {
     "hard-restore": ("hard-match-restored", "hard"),
     "soft": ("soft-match", "soft"),
 }
-
-
-def _graph_values(record: ObjectRecord) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        graph: getattr(record, column) for column, graph in GRAPH_NAME_OF.items()
-    }
-    values.update(record.attributes)
-    values["proxyAddresses"] = tuple(str(p) for p in record.proxies)
-    return values

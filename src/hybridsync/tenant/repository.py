@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -27,14 +27,11 @@ from hybridsync.store.tenant_schema import (
     tenant_features,
     tenant_settings,
 )
-from hybridsync.tenant.model import (
-    Features,
-    LicenseAssignment,
-    PropertyCausingError,
-    UserFilter,
-)
+from hybridsync.tenant.exports import ObjectType
+from hybridsync.tenant.model import Features, LicenseAssignment, UserFilter
 from hybridsync.tenant.records import CHUNK, COLUMNS, ObjectRecord, chunks, utc
-from hybridsync.tenant.resiliency import Holder, QuarantineRecord
+from hybridsync.tenant.quarantine_repository import QuarantineRepository
+from hybridsync.tenant.resiliency import Holder
 from hybridsync.tenant.sql import (
     bulk_insert,
     deleted_condition,
@@ -51,6 +48,7 @@ class TenantRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.quarantine = QuarantineRepository(conn)
 
     # settings and features -------------------------------------------------------------
 
@@ -98,9 +96,13 @@ class TenantRepository:
         upn: str | None = None,
         immutable_id: str | None = None,
         deleted: bool | None = False,
+        object_type: ObjectType | None = "user",
     ) -> list[ObjectRecord]:
-        """Users by one identifier; ``deleted`` False active, True recycle bin, None both."""
-        stmt = sa.select(objects).where(objects.c.object_type == "user")
+        """Users (or objects of ``object_type``, None for any) by one identifier;
+        ``deleted`` False active, True recycle bin, None both."""
+        stmt = sa.select(objects)
+        if object_type is not None:
+            stmt = stmt.where(objects.c.object_type == object_type)
         if object_id is not None:
             stmt = stmt.where(objects.c.id == object_id)
         if upn is not None:
@@ -118,6 +120,16 @@ class TenantRepository:
         if user_filter is not None:
             stmt = stmt.where(filter_condition(user_filter))
         stmt = stmt.order_by(objects.c.upn_key, objects.c.user_principal_name, objects.c.id)
+        return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
+
+    def list_objects(
+        self, object_type: ObjectType | None, *, deleted: bool | None
+    ) -> list[ObjectRecord]:
+        """Objects of one type (None: all), by type and object id."""
+        stmt = sa.select(objects)
+        if object_type is not None:
+            stmt = stmt.where(objects.c.object_type == object_type)
+        stmt = deleted_condition(stmt, deleted).order_by(objects.c.object_type, objects.c.id)
         return self._complete([self._record(r._mapping) for r in self.conn.execute(stmt)])
 
     def _load(
@@ -142,11 +154,8 @@ class TenantRepository:
             )
             for object_id, address in self.conn.execute(stmt):
                 by_id[object_id].proxies.append(ProxyAddress.parse(address))
-            errors = sa.select(provisioning_errors).where(
-                provisioning_errors.c.object_id.in_(batch)
-            )
-            for row in self.conn.execute(errors.order_by(provisioning_errors.c.id)):
-                by_id[row.object_id].errors.append(_quarantine_record(row._mapping))
+        for object_id, errors in self.quarantine.for_objects(list(by_id)).items():
+            by_id[object_id].errors = errors
         return records
 
     @staticmethod
@@ -215,16 +224,6 @@ class TenantRepository:
                 )
         return found
 
-    def quarantine_records(self) -> list[QuarantineRecord]:
-        """Every provisioning error of an object that is not in the recycle bin."""
-        stmt = (
-            sa.select(provisioning_errors)
-            .join(objects, objects.c.id == provisioning_errors.c.object_id)
-            .where(objects.c.deleted_date_time.is_(None))
-            .order_by(provisioning_errors.c.id)
-        )
-        return [_quarantine_record(r._mapping) for r in self.conn.execute(stmt)]
-
     def expired_ids(self, cutoff: datetime) -> list[str]:
         stmt = sa.select(objects.c.id).where(objects.c.deleted_date_time < cutoff)
         return list(self.conn.scalars(stmt))
@@ -260,7 +259,7 @@ class TenantRepository:
         self.release_upns(ids)
         self.update_objects(records)
         self.replace_proxies(ids, records)
-        self.replace_errors(ids, records)
+        self.quarantine.replace(ids, records)
 
     def release_upns(self, object_ids: Sequence[str]) -> None:
         """Free the UPNs of objects about to be rewritten, so swaps cannot collide midway."""
@@ -290,32 +289,6 @@ class TenantRepository:
         for rows_batch in chunks(rows, 5000):
             with unique_violation():
                 bulk_insert(self.conn, proxy_addresses, rows_batch)
-
-    def replace_errors(self, existing_ids: Sequence[str], records: Sequence[ObjectRecord]) -> None:
-        for batch in chunks(existing_ids):
-            self.conn.execute(
-                sa.delete(provisioning_errors).where(provisioning_errors.c.object_id.in_(batch))
-            )
-        rows = [
-            {
-                "object_id": r.id,
-                "category": "PropertyConflict",
-                "property_causing_error": e.property_causing_error,
-                "value": e.value,
-                "value_key": e.value_key,
-                "occurred_date_time": e.occurred_date_time,
-            }
-            for r in records
-            for e in r.errors
-        ]
-        for rows_batch in chunks(rows, 5000):
-            self.conn.execute(sa.insert(provisioning_errors), rows_batch)
-
-    def delete_errors(self, error_ids: Sequence[int]) -> None:
-        for batch in chunks(error_ids):
-            self.conn.execute(
-                sa.delete(provisioning_errors).where(provisioning_errors.c.id.in_(batch))
-            )
 
     def change_members(
         self, added: Sequence[tuple[str, str]], removed: Sequence[tuple[str, str]]
@@ -355,15 +328,3 @@ class TenantRepository:
                 self.conn.execute(sa.delete(table).where(column.in_(batch)))
             self.conn.execute(sa.delete(objects).where(objects.c.id.in_(batch)))
 
-
-def _quarantine_record(row: RowMapping) -> QuarantineRecord:
-    occurred = utc(row["occurred_date_time"])
-    assert occurred is not None
-    return QuarantineRecord(
-        id=row["id"],
-        object_id=row["object_id"],
-        property_causing_error=cast(PropertyCausingError, row["property_causing_error"]),
-        value=row["value"],
-        value_key=row["value_key"],
-        occurred_date_time=occurred,
-    )

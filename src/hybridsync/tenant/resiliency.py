@@ -5,12 +5,25 @@ already holds, the later arrival loses (B4.4): its UPN is replaced by a placehol
 initial domain and its clashing proxy addresses are left out, each recorded as a
 provisioning error (B4.3, B4.5). The resolver puts a value back once nobody else holds it
 (B4.7). Everything here is pure: the caller says who holds which value.
+
+Per attribute (B4.10 and the spec's open question 5):
+
+* ``userPrincipalName`` and SMTP ``proxyAddresses`` are quarantined (DAR always on, B4.8);
+* other proxy types, and a *secondary* ``smtp:`` of a new user against a group's primary,
+  fail with AttributeValueMustBeUnique (B4.9, first bullet);
+* two groups with the same SMTP address: the first export fails with
+  AttributeValueMustBeUnique, the retry quarantines the address (B4.9, second bullet) — the
+  caller remembers the first failure (``seen``);
+* ``mail`` lives in the SMTP address space. When the object's own SMTP address equal to its
+  mail is quarantined, the mail is held back with it (and given back with it); a mail the
+  object does not carry as a proxy address, held by another object, is outside DAR and
+  fails with AttributeValueMustBeUnique.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,17 +47,36 @@ class Holder:
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """The values an object may keep, what is quarantined, or why it must fail."""
+    """The values an object may keep, what is quarantined, or why it must fail.
+
+    ``mail_held``: the object's mail equals a quarantined SMTP address and is held back
+    with it. ``first_failure``: the proxy address whose clash fails this time only, to be
+    remembered so that the retry quarantines it (B4.9).
+    """
 
     upn_quarantined: bool = False
     proxies: tuple[ProxyAddress, ...] = ()
     quarantined: tuple[QuarantinedValue, ...] = ()
+    mail_held: bool = False
     error: HybridSyncError | None = None
+    first_failure: ProxyAddress | None = None
 
 
 def upn_key(upn: str) -> str:
     """UPNs are unique case-insensitively."""
     return upn.lower()
+
+
+def mail_key(mail: str) -> str:
+    """A mail value's key in the SMTP address space (``smtp:bob@x``)."""
+    return "smtp:" + mail.lower()
+
+
+def quarantine_key(property_causing_error: str, value: str) -> str:
+    """The key a quarantined value is waited for under (UPN and proxy keys never overlap)."""
+    if property_causing_error == "UserPrincipalName":
+        return "upn:" + value.lower()
+    return ProxyAddress.parse(value).key
 
 
 def screen_values(
@@ -57,8 +89,16 @@ def screen_values(
     features: Features,
     *,
     is_add: bool,
+    mail: str | None = None,
+    seen: Collection[str] = (),
+    waiting: Collection[str] = (),
 ) -> Screening:
-    """Decide which of an object's unique values it may keep (B4.3, B4.9, B4.10)."""
+    """Decide which of an object's unique values it may keep (B4.2–B4.4, B4.9, B4.10).
+
+    ``proxy_holders`` maps every proxy key, and the key of ``mail``, to its active holder;
+    ``seen`` holds the proxy keys whose clash already failed one export of this object, and
+    ``waiting`` the quarantined proxy keys it still waits for (not in ``proxies``).
+    """
     quarantined: list[QuarantinedValue] = []
     upn_lost = upn is not None and upn_holder is not None and upn_holder.object_id != object_id
     if upn_lost:
@@ -67,8 +107,10 @@ def screen_values(
             return Screening(error=_not_unique("userPrincipalName", upn, upn_holder))
         quarantined.append(QuarantinedValue("UserPrincipalName", upn))
     kept: list[ProxyAddress] = []
+    lost: set[str] = set()
     for proxy in proxies:
-        holder = proxy_holders.get(proxy.key)
+        key = proxy.key
+        holder = proxy_holders.get(key)
         if holder is None or holder.object_id == object_id:
             kept.append(proxy)
             continue
@@ -76,8 +118,28 @@ def screen_values(
             return Screening(error=_not_unique("proxyAddresses", str(proxy), holder))
         if not proxy.is_smtp or not features.quarantine_upon_proxy_addresses_conflict:
             return Screening(error=_not_unique("proxyAddresses", str(proxy), holder))
+        if object_type == "group" and holder.object_type == "group" and key not in seen:
+            error = AttributeValueMustBeUnique(
+                f"proxyAddresses value {str(proxy)!r} is already held by group {holder.object_id}",
+                hint="change the address on one of the two groups; if it stays, the next "
+                "export of this group quarantines it",
+            )
+            return Screening(error=error, first_failure=proxy)
+        lost.add(key)
         quarantined.append(QuarantinedValue("ProxyAddress", str(proxy)))
-    return Screening(upn_quarantined=upn_lost, proxies=tuple(kept), quarantined=tuple(quarantined))
+    mail_held = False
+    if mail is not None:
+        key = mail_key(mail)
+        holder = proxy_holders.get(key)
+        mail_held = key in lost or key in waiting
+        if not mail_held and holder is not None and holder.object_id != object_id:
+            return Screening(error=_not_unique("mail", mail, holder))
+    return Screening(
+        upn_quarantined=upn_lost,
+        proxies=tuple(kept),
+        quarantined=tuple(quarantined),
+        mail_held=mail_held,
+    )
 
 
 def _dar_exception(
@@ -143,6 +205,7 @@ class QuarantineRecord:
     value: str
     value_key: str
     occurred_date_time: datetime
+    held_mail: str | None = None  # the mail held back with a quarantined SMTP address
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from hybridsync.tenant.model import (
     PropertyCausingError,
     check_feature_change,
 )
-from hybridsync.tenant.provisioning import ExportBatch, TenantContext, error_outcome
+from hybridsync.tenant.provisioning import ExportBatch
 from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
 from hybridsync.tenant.resolver import ResolvedValue, resolve_quarantined

@@ -37,8 +37,13 @@ from hybridsync.tenant.incoming import (
     _extra_value,
     check_anchor,
 )
-from hybridsync.tenant.model import FILTERABLE, CloudObject, UserFilter, is_expired
-from hybridsync.tenant.provisioning import TenantContext
+from hybridsync.tenant.model import (
+    FILTERABLE,
+    CloudObject,
+    TenantContext,
+    UserFilter,
+    is_expired,
+)
 from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
 
