@@ -1,21 +1,25 @@
-"""Sync-cycle benchmark: a full cycle, then a delta cycle, of generated forests.
+"""Sync-cycle benchmark: a full cycle, then delta cycles, of generated forests.
 
     .venv/bin/python bench/cycle.py --users 10000,100000 --changes 1000 [--json]
 
 For each size a forest is generated with ``bench/generate_forest.py`` (deterministic, cached in
 ``bench/out/``), a scratch ``hybridsync.toml`` with fresh engine and embedded-tenant SQLite
-files is written, and two cycles run in-process through :func:`hybridsync.engine.runner.run_cycle`
+files is written, and the cycles run in-process through :func:`hybridsync.engine.runner.run_cycle`
 — each in its own child process, so its peak RSS is its own:
 
-1. a full cycle of the forest;
-2. a delta cycle after the LDIF file was replaced by a variant with ``--changes`` users changed.
+1. ``full``: a full cycle of the forest;
+2. ``delta N (changes)``: a delta cycle after a change file with ``--changes`` users changed
+   was added (the LDIF connector reads only the new file);
+3. ``delta N (replaced)``: from the state after 1 again, a delta cycle after the LDIF file was
+   replaced by a variant with the same users changed (the connector re-reads the whole file and
+   the engine finds the changes by content hash).
 
 Each phase (import, sync, export) is timed by wrapping the runner's step functions; inside
-import, ``read`` is the connector reading the file (the LDIF connector's part) and ``store`` the
-engine's import matching; inside export, ``tenant`` is the time spent in
+import, ``read`` is the connector reading its files (the LDIF connector's part) and ``store``
+the engine's import matching; inside export, ``tenant`` is the time spent in
 ``TenantService.apply_exports`` and ``engine`` the rest (loading pending rows, recording
-outcomes). ``--profile DIR`` writes a cProfile file per cycle; ``--export-batch`` overrides the
-number of changes handed to the tenant per ``apply_exports`` call.
+outcomes). ``--delta`` picks the delta cycles, ``--profile DIR`` writes a cProfile file per
+cycle, ``--export-batch`` overrides the number of changes per ``apply_exports`` call.
 """
 
 from __future__ import annotations
@@ -46,6 +50,14 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 GENERATOR = HERE / "generate_forest.py"
 DOMAIN = "corp.example.com"
+#: The functions the runner calls for each step, and the phase each one counts towards.
+STEPS = (
+    ("import_connector", "import"),
+    ("synchronize", "sync"),
+    ("write_back", "sync"),
+    ("synchronize_objects", "sync"),
+    ("export_pending", "export"),
+)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -119,11 +131,8 @@ def run_one(config: Path, full: bool, profile: Path | None) -> dict[str, Any]:
     connectors = [TimedConnector(c, timer) for c in build_connectors(settings)]
     target = TimedTarget(embedded_tenant(app), timer)
     database = app.engine_database()  # opened and migrated before the clock starts
-    runner.import_connector = timer.wrap("import", runner.import_connector)  # type: ignore[assignment]
-    runner.synchronize = timer.wrap("sync", runner.synchronize)  # type: ignore[assignment]
-    runner.write_back = timer.wrap("sync", runner.write_back)  # type: ignore[assignment]
-    runner.synchronize_objects = timer.wrap("sync", runner.synchronize_objects)  # type: ignore[assignment]
-    runner.export_pending = timer.wrap("export", runner.export_pending)  # type: ignore[assignment]
+    for step, part in STEPS:  # the runner's steps, as it calls them
+        setattr(runner, step, timer.wrap(part, getattr(runner, step)))
     profiler = cProfile.Profile() if profile is not None else None
     start = time.perf_counter()
     if profiler is not None:
@@ -154,32 +163,36 @@ def run_one(config: Path, full: bool, profile: Path | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- orchestration (parent)
 
 
-def forest(users: int, seed: int, changes: int | None, fresh: bool) -> Path:
-    """The generated forest (or its variant with ``changes`` users changed), cached."""
-    base = OUT / f"forest-{users}-s{seed}.ldif"
-    if fresh or not base.exists():
-        _generate(["--users", str(users), "--seed", str(seed), "--out", str(base)])
-    if changes is None:
-        return base
-    variant = OUT / f"forest-{users}-s{seed}-c{changes}.ldif"
-    if fresh or not variant.exists():
-        percent = 100 * changes / users
+def forest(users: int, seed: int, fresh: bool) -> Path:
+    """The generated forest, cached."""
+    path = OUT / f"forest-{users}-s{seed}.ldif"
+    if fresh or not path.exists():
+        _generate(["--users", str(users), "--seed", str(seed), "--out", str(path)])
+    return path
+
+
+def variant(base: Path, users: int, changes: int, kind: str, fresh: bool) -> Path:
+    """The forest with ``changes`` users changed (``replaced``) or those changes alone."""
+    path = base.with_name(f"{base.stem}-c{changes}-{kind}.ldif")
+    if fresh or not path.exists():
+        option = "--out" if kind == "replaced" else "--changes-only"
+        percent = repr(100 * changes / users)
         _generate(
-            ["--users", str(users), "--seed", str(seed + 1), "--out", str(variant)]
-            + ["--change-percent", repr(percent), "--previous", str(base)]
+            [option, str(path), "--seed", "7", "--change-percent", percent, "--previous", str(base)]
         )
-    return variant
+    return path
 
 
 def _generate(arguments: list[str]) -> None:
     subprocess.run([sys.executable, str(GENERATOR), *arguments], check=True)
 
 
-def scratch(users: int) -> Path:
+def scratch(users: int, change_files: bool) -> Path:
     """A fresh folder with a configuration for one size (old state files are removed)."""
     folder = OUT / f"run-{users}"
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    (folder / "changes").mkdir(parents=True)
+    changes = 'changes = "changes/*.ldif"\n' if change_files else ""
     (folder / "hybridsync.toml").write_text(
         "[engine]\n"
         'database = "sqlite:///state.db"\n'
@@ -191,36 +204,64 @@ def scratch(users: int) -> Path:
         "[[connectors]]\n"
         f'name = "{DOMAIN}"\n'
         'type = "ldif"\n'
-        'path = "forest.ldif"\n',
+        'path = "forest.ldif"\n' + changes,
         encoding="utf-8",
     )
     return folder
 
 
-def child(folder: Path, full: bool, args: argparse.Namespace) -> dict[str, Any]:
+def child(folder: Path, cycle: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run one cycle in a child process (so its peak RSS is its own)."""
-    name = f"{folder.name}-{'full' if full else 'delta'}"
     command = [sys.executable, __file__, "--child", str(folder / "hybridsync.toml")]
-    command += ["--mode", "full" if full else "delta"]
+    command += ["--mode", "full" if cycle == "full" else "delta"]
     if args.profile is not None:
-        command += ["--profile", str(Path(args.profile) / f"{name}.prof")]
+        command += ["--profile", str(Path(args.profile) / f"{folder.name}-{cycle}.prof")]
     if args.export_batch is not None:
         command += ["--export-batch", str(args.export_batch)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{folder.name} {cycle} failed:\n{done.stderr}")
     measured: dict[str, Any] = json.loads(done.stdout)
     return measured
 
 
-def measure(users: int, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """The full and the delta cycle of one size."""
-    base = forest(users, args.seed, None, args.fresh_forests)
-    variant = forest(users, args.seed, args.changes, args.fresh_forests)
-    folder = scratch(users)
+STATE = tuple(f"{db}{end}" for db in ("state.db", "tenant.db") for end in ("", "-wal", "-shm"))
+
+
+def _keep(folder: Path) -> None:
+    for name in STATE:
+        if (folder / name).exists():
+            shutil.copyfile(folder / name, folder / f"{name}.after-full")
+
+
+def _restore(folder: Path) -> None:
+    for name in STATE:
+        (folder / name).unlink(missing_ok=True)
+        if (folder / f"{name}.after-full").exists():
+            shutil.copyfile(folder / f"{name}.after-full", folder / name)
+
+
+def measure(users: int, args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """The full and the delta cycles of one size."""
+    base = forest(users, args.seed, args.fresh_forests)
+    deltas = [kind for kind in ("changes", "replaced") if kind in args.delta.split(",")]
+    fresh = args.fresh_forests
+    variants = {kind: variant(base, users, args.changes, kind, fresh) for kind in deltas}
+    folder = scratch(users, "changes" in deltas)
     shutil.copyfile(base, folder / "forest.ldif")
-    rows = [{"users": users, "cycle": "full", **child(folder, True, args)}]
-    shutil.copyfile(variant, folder / "forest.ldif")
-    rows.append({"users": users, "cycle": f"delta {args.changes}", **child(folder, False, args)})
-    return rows
+    yield {"users": users, "cycle": "full", **child(folder, "full", args)}
+    _keep(folder)  # every delta starts from the state the full cycle left
+    for kind in deltas:
+        _restore(folder)
+        shutil.copyfile(base, folder / "forest.ldif")
+        if kind == "changes":
+            shutil.copyfile(variants[kind], folder / "changes" / "0001.ldif")
+        else:
+            shutil.copyfile(variants[kind], folder / "forest.ldif")
+        cycle = f"delta {args.changes} ({kind})"
+        yield {"users": users, "cycle": cycle, **child(folder, cycle.replace(" ", "-"), args)}
+        for path in (folder / "changes").iterdir():
+            path.unlink()
 
 
 def table(rows: Sequence[dict[str, Any]]) -> str:
@@ -258,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--profile", metavar="DIR", help="write a cProfile file per cycle")
+    parser.add_argument(
+        "--delta", default="changes,replaced", help="delta cycles: changes, replaced or both"
+    )
     parser.add_argument("--export-batch", type=int, help="changes per apply_exports call")
     parser.add_argument("--fresh-forests", action="store_true", help="regenerate the forests")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)

@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"  {p.name:8} wall {p.wall_seconds:7.2f} s  cpu {p.cpu_seconds:7.2f} s  "
             f"{p.objects_per_second:7,} objects/s  "
-            f"(first tenth {p.first_tenth_per_second:,}/s, last tenth {p.last_tenth_per_second:,}/s)"
+            f"(first tenth {p.first_tenth_per_second:,}/s, "
+            f"last tenth {p.last_tenth_per_second:,}/s)"
         )
     print(f"  peak RSS {report['peak_rss_mb']} MB")
     return 0

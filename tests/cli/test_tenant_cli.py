@@ -100,6 +100,35 @@ def test_features_get_and_set(config: Path) -> None:
     assert changed["blockSoftMatchEnabled"] is True
 
 
+def test_b3_14_features_warn_and_check_against_the_recommended_posture(config: Path) -> None:
+    done = _main(config, "features", "get", "--json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["blockSoftMatchEnabled"] is False  # stdout: {name: bool}
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("warning: blockSoftMatchEnabled is off, the recommended posture")
+    assert "tenant features set blockSoftMatchEnabled=true" in warnings[0]
+    checked = run_json(config, "features", "check")
+    assert checked["recommendedPosture"] is False
+    assert [f["feature"] for f in checked["findings"]] == [
+        "blockSoftMatchEnabled",
+        "blockCloudObjectTakeoverThroughHardMatchEnabled",
+    ]
+    run_json(config, "features", "set", "blockSoftMatchEnabled=true")
+    done = _main(config, "features", "set", "blockCloudObjectTakeoverThroughHardMatchEnabled=true")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert run_json(config, "features", "check") == {"recommendedPosture": True, "findings": []}
+    code, out = run(config, "features", "check")
+    assert (code, out.strip()) == (0, "the feature switches follow the recommended posture")
+
+
+def test_b4_8_dar_features_cannot_be_turned_off_from_the_cli(config: Path) -> None:
+    done = _main(config, "features", "set", "quarantineUponUpnConflictEnabled=false")
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "duplicate-attribute resiliency is always on" in done.stderr
+
+
 def test_license_skus_assign_remove(config: Path) -> None:
     skus = run_json(config, "license", "skus")
     assert {s["skuPartNumber"] for s in skus} == {"ENTERPRISEPACK", "EXCHANGESTANDARD"}

@@ -17,12 +17,11 @@ from hybridsync.engine import repository as engine_repo
 from hybridsync.engine.model import CsObject
 from hybridsync.engine.outbound import ExportedState
 from hybridsync.engine.repository import MvRow
-from hybridsync.errors import HybridSyncError
+from hybridsync.errors import HybridSyncError, NotFound
 from hybridsync.store.database import Database
 from hybridsync.tenant.exports import SYNCED_ATTRIBUTES
 from hybridsync.tenant.graph import to_graph
 from hybridsync.tenant.model import CloudObject
-from hybridsync.tenant.repository import TenantRepository
 from hybridsync.tenant.service import TenantService
 
 #: Cloud properties a takeover may overwrite (B3.5); the onPremises* ones are new, not lost.
@@ -345,13 +344,10 @@ def _exported(
 
 def _cloud_object(tenant: TenantService, object_id: str) -> CloudObject | None:
     """Any cloud object (user, group or contact) by id, as the tenant holds it now."""
-    with tenant.database.transaction() as conn:
-        records = TenantRepository(conn).objects_by_id([object_id])
-    if not records:
+    try:
+        return tenant.get_object(object_id, deleted=None)
+    except NotFound:
         return None
-    if records[0].object_type == "user":
-        return tenant.get_user(object_id, deleted=None)
-    return records[0].to_cloud_object()
 
 
 def _skipped(row: MvRow, obj: CsObject) -> Skipped:

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 
 from hybridsync.connectors.base import SourceObject
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 
 def content_hash(obj: SourceObject) -> str:
     """A digest of everything imported for an object (DN, class, attribute values)."""
-    body = json.dumps(
-        [obj.dn, obj.object_class, sorted(obj.attributes.items())],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    body = _ENCODER.encode([obj.dn, obj.object_class, sorted(obj.attributes.items())])
     return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hybridsync.engine import export_store
-from hybridsync.engine import repository as repo
+from hybridsync.engine import metaverse_store as mv_store
+from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.model import PendingExport
 from hybridsync.engine.outbound import ExportedState, after_success
@@ -26,7 +27,10 @@ from hybridsync.store.database import Database
 from hybridsync.store.engine_schema import pending_export as pe
 from hybridsync.tenant.exports import ExportChange, ExportOutcome
 
-BATCH = 1000
+#: Changes per ``apply_exports`` call (and per engine transaction recording their outcomes).
+#: Measured on the embedded tenant with bench/cycle.py (100,000 users): 1,000 → 2,500 → 5,000
+#: cut the export by a third; 10,000 gains nothing more.
+BATCH = 5000
 TENANT = "tenant"  # the name export counts and errors are recorded under
 _RESULT_COUNTS = {
     "created": ("adds",),
@@ -81,16 +85,18 @@ def export_pending(
     """Send every pending export to ``target`` and record how each one landed."""
     with database.transaction() as conn:
         ids = ordered_pending_ids(conn)
-    for start in range(0, len(ids), BATCH):
-        with database.transaction() as conn:
-            batch = export_store.load_pending_by_ids(conn, ids[start : start + BATCH])
+        batch = export_store.load_pending_by_ids(conn, ids[:BATCH])
+    start = 0
+    while batch:
         try:
             outcomes = target.apply_exports([p.change for p in batch])
         except HybridSyncError as exc:
             ctx.error("export", TENANT, exc.code, str(exc))
             return
-        with database.transaction() as conn:
+        start += BATCH
+        with paused_cyclic_gc(), database.transaction() as conn:  # record, read the next one
             _record(conn, ctx, batch, outcomes)
+            batch = export_store.load_pending_by_ids(conn, ids[start : start + BATCH])
         renew()
 
 
@@ -146,7 +152,7 @@ def _record(
         (state, owners[a]) for a, state in current.items() if state is not None and a in owners
     ]
     removed = [a for a, state in current.items() if state is None and a in owners]
-    export_store.save_export_states(conn, saved, removed, ctx.now)
+    export_store.save_export_states(conn, saved, removed, ctx.now, stored=states.keys())
     export_store.remove_pending(conn, done)
     export_store.record_pending_errors(conn, refused)
-    repo.set_cloud_anchor(conn, assigned, cleared)
+    mv_store.set_cloud_anchor(conn, assigned, cleared)

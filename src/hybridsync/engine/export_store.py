@@ -8,19 +8,22 @@ computed by sync: export consumes them, staging mode leaves them in place, and `
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hybridsync.engine.bulk import chunks, execute_many, insert_many
 from hybridsync.engine.model import PendingExport
 from hybridsync.engine.outbound import ExportedState, change_from_payload, payload
-from hybridsync.engine.repository import chunks, insert_many
 from hybridsync.store.engine_schema import export_state as es
 from hybridsync.store.engine_schema import pending_export as pe
 from hybridsync.tenant.exports import ExportChange, ObjectType
+
+_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ASCII = json.JSONEncoder(separators=(",", ":"))
 
 #: Export order: deletes of people first (they free UPNs and addresses, and a promoted
 #: contact must be gone before its user arrives), then users and contacts, then groups so
@@ -63,9 +66,17 @@ def save_export_states(
     saved: Sequence[tuple[ExportedState, int | None]],
     removed: Sequence[str],
     now: datetime,
+    *,
+    stored: Collection[str] | None = None,
 ) -> None:
-    """Upsert the exported state of accepted adds/updates and forget deleted objects."""
+    """Upsert the exported state of accepted adds/updates and forget deleted objects.
+
+    ``stored``: the anchors that have a stored state, when the caller has just read them
+    (the others need not be deleted before they are inserted).
+    """
     anchors = [state.source_anchor for state, _ in saved] + list(removed)
+    if stored is not None:
+        anchors = [anchor for anchor in anchors if anchor in stored]
     for anchor_part in chunks(anchors):
         conn.execute(sa.delete(es).where(es.c.source_anchor.in_(anchor_part)))
     values = [
@@ -75,8 +86,8 @@ def save_export_states(
             "mv_id": mv_id,
             "cloud_object_id": state.object_id,
             "matched_by": state.matched_by,
-            "attributes": json.dumps(state.attributes, ensure_ascii=False, separators=(",", ":")),
-            "members": json.dumps(sorted(state.members), separators=(",", ":")),
+            "attributes": _TEXT.encode(state.attributes),
+            "members": _ASCII.encode(sorted(state.members)),
             "exported_at": now,
         }
         for state, mv_id in saved
@@ -106,7 +117,7 @@ def replace_pending(
             "action": change.action,
             "object_type": change.object_type,
             "mv_id": mv_id,
-            "payload": json.dumps(payload(change), ensure_ascii=False, separators=(",", ":")),
+            "payload": _TEXT.encode(payload(change)),
             "run_id": run_id,
             "created_at": now,
         }
@@ -132,15 +143,14 @@ def load_pending_by_ids(conn: Connection, ids: Sequence[int]) -> list[PendingExp
         query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(
             pe.c.id.in_(part)
         )
-        found.update((row.id, _pending(row)) for row in conn.execute(query))
+        found.update((row[0], _pending(row)) for row in conn.execute(query))
     return [found[i] for i in ids if i in found]
 
 
 def _pending(row: Any) -> PendingExport:
-    change = change_from_payload(json.loads(row.payload))
-    return PendingExport(
-        row.id, row.mv_id, change, json.loads(row.last_error) if row.last_error else None
-    )
+    row_id, mv_id, text, last_error = row
+    change = change_from_payload(json.loads(text))
+    return PendingExport(row_id, mv_id, change, json.loads(last_error) if last_error else None)
 
 
 def pending_counts(conn: Connection) -> dict[str, int]:
@@ -163,13 +173,12 @@ def remove_pending(conn: Connection, ids: Sequence[int]) -> None:
         conn.execute(sa.delete(pe).where(pe.c.id.in_(part)))
 
 
+_RECORD_ERROR = (
+    sa.update(pe).where(pe.c.id == sa.bindparam("row_id")).values(last_error=sa.bindparam("error"))
+)
+
+
 def record_pending_errors(conn: Connection, errors: Mapping[int, Mapping[str, Any]]) -> None:
     """Keep refused exports pending (retried next cycle) with the tenant's reason."""
-    statement = (
-        sa.update(pe)
-        .where(pe.c.id == sa.bindparam("row_id"))
-        .values(last_error=sa.bindparam("error"))
-    )
     values = [{"row_id": i, "error": json.dumps(e, ensure_ascii=False)} for i, e in errors.items()]
-    for part in chunks(values, 5000):
-        conn.execute(statement, list(part))
+    execute_many(conn, _RECORD_ERROR, values)

@@ -19,7 +19,7 @@ anchor, so the outcome depends on the set of contributors, never on their arriva
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hybridsync.connectors.base import SourceObject
@@ -64,6 +64,9 @@ def has_mailbox(obj: SourceObject) -> bool:
 
 def sign_in_contributor(contributors: Iterable[Contributor]) -> Contributor | None:
     """The account that supplies the sign-in attributes and the sourceAnchor (B6.17, B7.8)."""
+    if isinstance(contributors, Sequence) and len(contributors) == 1:  # most people
+        only = contributors[0]
+        return only if only.object_type == "user" and not is_linked_mailbox(only.source) else None
     accounts = [
         c for c in contributors if c.object_type == "user" and not is_linked_mailbox(c.source)
     ]
@@ -83,14 +86,13 @@ def metaverse_type(contributors: Iterable[Contributor]) -> ObjectType:
 def compute_image(contributors: Sequence[Contributor], anchor_setting: str) -> MvImage:
     """Inbound flow for one metaverse object (which must have at least one contributor)."""
     object_type = metaverse_type(contributors)
-    ranked = sorted((c for c in contributors if c.object_type == object_type), key=_order)
     if object_type == "user":
         primary = sign_in_contributor(contributors)
         if primary is None:
             reason = "linked mailbox with no active account is not exported (B7.7)"
             return _image(object_type, contributors, None, None, False, reason)
     else:
-        primary = ranked[0]
+        primary = min((c for c in contributors if c.object_type == object_type), key=_order)
     decision = compute_anchor(object_type, primary.source, anchor_setting)
     image = _image(object_type, contributors, primary, decision.value, True, None)
     if decision.value is None:
@@ -122,13 +124,17 @@ def _image(
         for name, value in _identity_attributes(object_type, primary.source).items():
             values[name], origin[name] = value, primary.connector
     if object_type != "group":
-        gal = sorted(contributors, key=_gal_rank)
-        for name, ad_name in (*GAL_ATTRIBUTES, ("proxyAddresses", "proxyaddresses")):
-            _take(values, origin, name, gal, ad_name)
-        exchange = sorted(
-            (c for c in contributors if c.source.first("mailNickname")), key=_gal_rank
-        )
-        _take(values, origin, "mailNickname", exchange, "mailnickname")
+        ranked = contributors if len(contributors) == 1 else sorted(contributors, key=_gal_rank)
+        sources = [(c.connector, c.source.attributes) for c in ranked]
+        for name, ad_name in GAL_ATTRIBUTES:
+            _take(values, origin, name, sources, ad_name)
+        for connector, attributes in sources:
+            proxies = attributes.get("proxyaddresses")
+            if proxies:
+                values["proxyAddresses"], origin["proxyAddresses"] = list(proxies), connector
+                break
+        # Exchange attributes: from the contributors where set, in the same order.
+        _take(values, origin, "mailNickname", sources, "mailnickname")
     return MvImage(object_type, values, origin, anchor, exportable, reason)
 
 
@@ -136,43 +142,47 @@ def _take(
     values: dict[str, Any],
     origin: dict[str, str],
     name: str,
-    ranked: Sequence[Contributor],
+    sources: Sequence[tuple[str, Mapping[str, tuple[str, ...]]]],
     ad_name: str,
 ) -> None:
-    for contributor in ranked:
-        value = _value(contributor.source, ad_name)
-        if value:
-            values[name], origin[name] = value, contributor.connector
+    """The first non-empty value of ``ad_name`` (lower case) in ranked (connector, attributes)."""
+    for connector, attributes in sources:
+        found = attributes.get(ad_name)
+        if found and found[0]:
+            values[name], origin[name] = found[0], connector
             return
 
 
 def _identity_attributes(object_type: ObjectType, obj: SourceObject) -> dict[str, Any]:
     """Attributes of the one object that identifies the person (or group) on-premises."""
+    values = obj.attributes
     out: dict[str, Any] = {}
     if object_type == "user":
-        upn = obj.first("userPrincipalName")
+        upn = _first(values, "userprincipalname")
         out["userPrincipalName"] = upn
         out["onPremisesUserPrincipalName"] = upn
         out["accountEnabled"] = not is_disabled(obj)
     if object_type == "group":
-        out["displayName"] = obj.first("displayName") or obj.first("cn") or obj.first("name")
-        out["mail"] = obj.first("mail")
-        out["mailNickname"] = obj.first("mailNickname") or obj.first("sAMAccountName")
-        out["proxyAddresses"] = list(obj.attributes.get("proxyaddresses", ())) or None
+        out["displayName"] = (
+            _first(values, "displayname") or _first(values, "cn") or _first(values, "name")
+        )
+        out["mail"] = _first(values, "mail")
+        out["mailNickname"] = _first(values, "mailnickname") or _first(values, "samaccountname")
+        out["proxyAddresses"] = list(values.get("proxyaddresses", ())) or None
         out["securityEnabled"] = is_security_group(obj)
         out["mailEnabled"] = is_mail_enabled(obj)
     if object_type in ("user", "group"):
-        out["onPremisesSamAccountName"] = obj.first("sAMAccountName")
-        out["onPremisesSecurityIdentifier"] = obj.first("objectSid")
+        out["onPremisesSamAccountName"] = _first(values, "samaccountname")
+        out["onPremisesSecurityIdentifier"] = _first(values, "objectsid")
         out["onPremisesDistinguishedName"] = obj.dn
         out["onPremisesDomainName"] = domain_from_dn(obj.dn)
     return {k: v for k, v in out.items() if v is not None and v != ""}
 
 
-def _value(obj: SourceObject, ad_name: str) -> Any:
-    if ad_name == "proxyaddresses":
-        return list(obj.attributes.get(ad_name, ())) or None
-    return obj.first(ad_name)
+def _first(values: Mapping[str, tuple[str, ...]], name: str) -> str | None:
+    """:meth:`SourceObject.first` for a name already in lower case."""
+    found = values.get(name)
+    return found[0] if found else None
 
 
 def _order(c: Contributor) -> tuple[int, str]:

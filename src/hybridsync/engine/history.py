@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hybridsync.engine.bulk import utc
 from hybridsync.engine.model import RunRecord
-from hybridsync.engine.repository import utc
 from hybridsync.store.engine_schema import connector_state as state
 from hybridsync.store.engine_schema import sync_run as run
 

@@ -14,6 +14,7 @@ from hybridsync.connectors.base import Connector, ImportResult, SourceObject
 from hybridsync.engine import history
 from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import CONSISTENCY_GUID, object_guid_bytes, writeback_request
+from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.delta import plan_import
 from hybridsync.engine.provision import Writeback
@@ -42,7 +43,7 @@ def import_connector(
 
 
 def _store(database: Database, name: str, result: ImportResult, ctx: RunContext) -> None:
-    with database.transaction() as conn:
+    with paused_cyclic_gc(), database.transaction() as conn:
         anchors = (
             None if result.complete else [o.anchor for o in result.objects] + list(result.deleted)
         )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from hybridsync.engine import export_store
+from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
 from hybridsync.engine.model import CsObject
 from hybridsync.engine.outbound import ExportedState, payload
@@ -33,14 +34,14 @@ class Lineage:
 
 def lineage(conn: Connection, identity: str) -> Lineage | None:
     """The lineage of ``identity``, or None when the engine has never seen it."""
-    mv_rows = repo.find_mv(conn, _as_anchor(identity))
+    mv_rows = mv_store.find_mv(conn, _as_anchor(identity))
     objects: list[CsObject] = []
     if mv_rows:
         objects = repo.find_objects(conn, mv_id=mv_rows[0].id)
     else:
         objects = _by_guid(conn, identity)
         if objects and objects[0].mv_id is not None:
-            mv_rows = list(repo.load_mv(conn, [objects[0].mv_id]).values())
+            mv_rows = list(mv_store.load_mv(conn, [objects[0].mv_id]).values())
             objects = repo.find_objects(conn, mv_id=objects[0].mv_id)
     if not mv_rows and not objects:
         return None

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from hybridsync.clock import Clock
-from hybridsync.engine.repository import utc
+from hybridsync.engine.bulk import utc
 from hybridsync.errors import EngineBusy
 from hybridsync.store.database import Database
 from hybridsync.store.engine_schema import engine_lock as lock_table

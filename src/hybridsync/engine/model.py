@@ -132,7 +132,11 @@ class RunCounts:
 
     def add(self, connector: str | None, name: str, amount: int = 1) -> None:
         if amount:
-            self.by_connector.setdefault(connector or "*", Counter())[name] += amount
+            key = connector or "*"
+            counter = self.by_connector.get(key)
+            if counter is None:
+                counter = self.by_connector[key] = Counter()
+            counter[name] += amount
 
     def total(self, name: str) -> int:
         return sum(counter[name] for counter in self.by_connector.values())

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hybridsync.engine import export_store
+from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
 from hybridsync.engine.model import CsObject, PendingExport
 from hybridsync.engine.preview_rows import (
@@ -38,8 +39,7 @@ from hybridsync.identity.guid import decode_anchor
 from hybridsync.store.database import Database
 from hybridsync.store.engine_schema import connector_space as cs
 from hybridsync.tenant.exports import ExportChange, ExportOutcome, ObjectType
-from hybridsync.tenant.repository import TenantRepository
-from hybridsync.tenant.resiliency import choose_placeholder_upn
+from hybridsync.tenant.service import TenantService
 
 FILTERED_BATCH = 5000
 
@@ -106,7 +106,7 @@ def predict(tenant: DryRunTarget, changes: Sequence[ExportChange]) -> list[Expor
 def read_pending_state(conn: Connection, *, include_filtered: bool = True) -> PendingState:
     """Pending exports in export order, their subjects, and the filtered objects."""
     pending = export_store.load_pending(conn)
-    mv_rows = repo.load_mv(conn, sorted({p.mv_id for p in pending if p.mv_id is not None}))
+    mv_rows = mv_store.load_mv(conn, sorted({p.mv_id for p in pending if p.mv_id is not None}))
     states = export_store.load_export_states(conn, [p.change.source_anchor for p in pending])
     shown: set[int] = set()
     subjects = []
@@ -225,21 +225,6 @@ def predict_placeholders(
             found[change.source_anchor] = overwritten[1]
         else:
             wanted.append((change.source_anchor, quarantined[0].value))
-    database = getattr(tenant, "database", None)
-    if not wanted or not isinstance(database, Database):
-        return found
-    with database.transaction() as conn:
-        tenant_repo = TenantRepository(conn)
-        settings = tenant_repo.settings()
-        if settings is None:
-            return found
-        claimed: set[str] = set()
-
-        def taken(key: str) -> bool:
-            return key in claimed or key in tenant_repo.upn_holders([key])
-
-        for anchor, upn in wanted:
-            placeholder = choose_placeholder_upn(upn, settings[0], anchor, taken)
-            claimed.add(placeholder.lower())
-            found[anchor] = placeholder
+    if wanted and isinstance(tenant, TenantService) and tenant.is_initialized():
+        found.update(tenant.placeholder_upns(wanted))
     return found

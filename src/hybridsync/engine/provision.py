@@ -9,20 +9,23 @@ placeholders and resolve when their object arrives (B6.2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Connection
 
 from hybridsync.connectors.base import SourceObject
 from hybridsync.engine import export_store
+from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import ANCHOR_CHANGED, anchor_changed
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.flow import compute_image
+from hybridsync.engine.metaverse_store import MvRow
 from hybridsync.engine.model import Contributor, CsObject, MvImage
 from hybridsync.engine.outbound import CloudImage, ExportedState, plan_changes
-from hybridsync.engine.repository import MvRow
+from hybridsync.engine.repository import REFERENCE_ATTRIBUTES
+from hybridsync.engine.scope import normalize_dn
 from hybridsync.tenant.exports import ExportChange
 
 BATCH = 2000
@@ -44,26 +47,28 @@ def provision(
     references: set[tuple[str, str]],
     *,
     every_group: bool = False,
+    projected: dict[int, MvRow] | None = None,
 ) -> list[Writeback]:
     """Flow and plan exports for ``affected`` metaverse objects and dependent groups.
 
     ``every_group``: ``affected`` already holds every group (a full sync), so the groups that
-    reference changed objects need not be looked up.
+    reference changed objects need not be looked up. ``projected``: the metaverse objects this
+    sync projected, not stored yet; each is inserted once its flow is computed.
     """
     writebacks: list[Writeback] = []
     groups: set[int] = set()
+    new = {} if projected is None else projected
     ordered = sorted(affected)
     for start in range(0, len(ordered), BATCH):
         part = ordered[start : start + BATCH]
-        changed = _evaluate(conn, ctx, part, writebacks, groups, skip_groups=True)
+        changed = _evaluate(conn, ctx, part, new, writebacks, groups, skip_groups=True)
         references.update(changed)
     if not every_group:
         groups |= repo.referencing_mv_ids(conn, references)
     ordered_groups = sorted(groups)
     for start in range(0, len(ordered_groups), BATCH):
-        _evaluate(
-            conn, ctx, ordered_groups[start : start + BATCH], writebacks, set(), skip_groups=False
-        )
+        part = ordered_groups[start : start + BATCH]
+        _evaluate(conn, ctx, part, new, writebacks, set(), skip_groups=False)
     return writebacks
 
 
@@ -71,13 +76,15 @@ def _evaluate(
     conn: Connection,
     ctx: RunContext,
     mv_ids: Sequence[int],
+    projected: dict[int, MvRow],
     writebacks: list[Writeback],
     groups: set[int],
     *,
     skip_groups: bool,
 ) -> set[tuple[str, str]]:
     """Evaluate one batch; returns (connector, dn) of objects whose member identity changed."""
-    rows = repo.load_mv(conn, mv_ids)
+    rows = mv_store.load_mv(conn, [i for i in mv_ids if i not in projected], attributes=False)
+    rows.update((i, projected[i]) for i in mv_ids if i in projected)
     linked = repo.linked_objects(conn, list(rows))
     images: dict[int, MvImage] = {}
     for mv_id, objects in linked.items():
@@ -89,9 +96,7 @@ def _evaluate(
     deleted = [mv_id for mv_id in rows if mv_id not in linked]
     handled = [*images, *deleted]
     states = export_store.load_export_states(conn, _anchors(rows, images, handled))
-    members = _members(
-        conn, ctx, {i: linked[i] for i in images if images[i].object_type == "group"}
-    )
+    members = _members(conn, {i: linked[i] for i in images if images[i].object_type == "group"})
     saved: list[MvRow] = []
     changes: list[tuple[int | None, ExportChange]] = []
     identity_changed: set[tuple[str, str]] = set()
@@ -110,9 +115,13 @@ def _evaluate(
             writebacks.append(Writeback(image.writeback_connector, source, image.writeback))
         if new.member_anchor != old.member_anchor:
             identity_changed.update((o.connector, o.dn) for o in linked[mv_id])
-    repo.save_mv(conn, saved, ctx.now)
-    export_store.replace_pending(conn, handled, changes, ctx.run_id, ctx.now)
-    repo.delete_mv(conn, deleted)
+    mv_store.insert_mv(conn, [row for row in saved if row.id in projected], ctx.now)
+    mv_store.save_mv(conn, [row for row in saved if row.id not in projected], ctx.now)
+    stored = [mv_id for mv_id in handled if mv_id not in projected]  # new ids have no exports
+    export_store.replace_pending(conn, stored, changes, ctx.run_id, ctx.now)
+    mv_store.delete_mv(conn, [mv_id for mv_id in deleted if mv_id not in projected])
+    for mv_id in handled:
+        projected.pop(mv_id, None)
     return identity_changed
 
 
@@ -133,7 +142,7 @@ def _plan(
         cloud_anchor = image.source_anchor  # the object came back under its exported anchor
     new = MvRow(
         old.id, image.object_type, old.join_key, image.source_anchor, cloud_anchor,
-        image.exportable, image.reason, dict(image.attributes), dict(image.contributors),
+        image.exportable, image.reason, image.attributes, image.contributors,
     )  # fmt: skip
     current = states.get(old.cloud_source_anchor or "")
     if (
@@ -184,18 +193,31 @@ def _anchors(
 
 
 def _members(
-    conn: Connection, ctx: RunContext, groups: dict[int, list[CsObject]]
+    conn: Connection, groups: Mapping[int, Sequence[CsObject]]
 ) -> dict[int, frozenset[str]]:
-    """The sourceAnchors of each group's members that are (to be) in the cloud."""
-    resolved: dict[int, frozenset[str]] = {}
+    """The sourceAnchors of each group's members that are (to be) in the cloud.
+
+    One lookup for the whole batch: member DNs → metaverse objects → their member anchors.
+    """
+    targets: dict[int, list[tuple[str, str]]] = {}  # group → (connector, DN key) of members
+    wanted: dict[str, set[str]] = {}
     for mv_id, objects in groups.items():
-        anchors: set[str] = set()
+        keys = targets[mv_id] = []
         for obj in objects:
-            dns = obj.source.attributes.get("member", ())
-            targets = repo.resolve_references(conn, obj.connector, dns)
-            identities = repo.member_anchors(conn, sorted(set(targets.values()) - {mv_id}))
-            anchors.update(a for a in identities.values() if a)
-        resolved[mv_id] = frozenset(anchors)
+            dns = (
+                dn for name in REFERENCE_ATTRIBUTES for dn in obj.source.attributes.get(name, ())
+            )
+            own = [normalize_dn(dn) for dn in dns]
+            keys.extend((obj.connector, key) for key in own)
+            wanted.setdefault(obj.connector, set()).update(own)
+    found = {c: repo.mv_ids_by_dn_key(conn, c, sorted(keys)) for c, keys in wanted.items()}
+    member_ids = {mv_id for by_key in found.values() for mv_id in by_key.values()}
+    identities = mv_store.member_anchors(conn, sorted(member_ids))
+    resolved: dict[int, frozenset[str]] = {}
+    for mv_id, keys in targets.items():
+        ids = {found[connector][key] for connector, key in keys if key in found[connector]}
+        ids.discard(mv_id)
+        resolved[mv_id] = frozenset(a for i in ids if (a := identities.get(i)))
     return resolved
 
 

@@ -1,53 +1,38 @@
-"""Every query on connector spaces and the metaverse (SQLAlchemy Core, batched).
+"""Every query on connector spaces (SQLAlchemy Core, batched); the metaverse's are in
+:mod:`hybridsync.engine.metaverse_store`.
 
-Lookups go by key in chunks (``IN (…)``) and writes by ``executemany``, never one round trip
-per object, so a full sync of 100,000 objects stays a few seconds of SQL and a delta sync
-touches only the rows it needs (see docs/sync-engine.md).
+Lookups go by key in chunks (``IN (…)``) and writes by ``executemany``
+(:mod:`hybridsync.engine.bulk`), never one round trip per object, so a full sync of 100,000
+objects stays a few seconds of SQL and a delta sync touches only the rows it needs (see
+docs/sync-engine.md).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hybridsync.connectors.base import SourceObject
+from hybridsync.engine.bulk import BATCH, chunks, execute_many, insert_many
 from hybridsync.engine.delta import StoredImage
+
+# Metaverse reads used from outside the engine (``show``, the demo), kept importable from here.
+from hybridsync.engine.metaverse_store import MvRow as MvRow
+from hybridsync.engine.metaverse_store import find_mv as find_mv
+from hybridsync.engine.metaverse_store import load_mv as load_mv
 from hybridsync.engine.model import CsObject, PendingImport
 from hybridsync.engine.scope import normalize_dn
 from hybridsync.store.engine_schema import connector_space as cs
 from hybridsync.store.engine_schema import cs_reference as ref
-from hybridsync.store.engine_schema import export_state
-from hybridsync.store.engine_schema import metaverse as mv
 from hybridsync.tenant.exports import ObjectType
 
-CHUNK = 900
 REFERENCE_ATTRIBUTES = ("member",)
-T = TypeVar("T")
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """Slices of ``items`` small enough for one ``IN (…)`` on every backend."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def insert_many(conn: Connection, table: sa.Table, values: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows with ``executemany`` in batches."""
-    for start in range(0, len(values), 5000):
-        conn.execute(sa.insert(table), list(values[start : start + 5000]))
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything in the engine is UTC-aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------- connector space: import
@@ -56,7 +41,11 @@ def utc(value: datetime | None) -> datetime | None:
 def stored_images(
     conn: Connection, connector: str, anchors: Sequence[str] | None = None
 ) -> dict[str, StoredImage]:
-    """Anchor → (id, content hash) of a connector space, or of the given anchors only."""
+    """Anchor → (id, content hash) of a connector space, or of the given anchors only.
+
+    Only these two short columns are read, so matching a complete import (a whole LDIF file)
+    against a large connector space stays cheap.
+    """
     # An object still pending delete that shows up again must come back as an update.
     digest = sa.case((cs.c.pending == "delete", ""), else_=cs.c.content_hash)
     query = sa.select(cs.c.anchor, cs.c.id, digest).where(cs.c.connector == connector)
@@ -73,13 +62,30 @@ def insert_objects(
     conn: Connection, connector: str, rows: Sequence[tuple[SourceObject, str]], now: datetime
 ) -> None:
     """Add imported objects to the connector space, pending ``add``."""
-    for part in chunks(rows):
-        values = [
-            _cs_values(connector, obj, digest, now) | {"pending": "add"} for obj, digest in part
-        ]
-        conn.execute(sa.insert(cs), values)
-        ids = stored_images(conn, connector, [obj.anchor for obj, _ in part])
-        _write_references(conn, connector, [(ids[obj.anchor].id, obj) for obj, _ in part])
+    for start in range(0, len(rows), BATCH):
+        part = rows[start : start + BATCH]
+        insert_many(
+            conn, cs, [_cs_values(connector, obj, digest, now, "add") for obj, digest in part]
+        )
+        referring = [obj for obj, _ in part if _references(obj)]
+        if referring:  # new rows have no references yet: nothing to replace
+            ids = stored_images(conn, connector, [obj.anchor for obj in referring])
+            _insert_references(conn, connector, [(ids[obj.anchor].id, obj) for obj in referring])
+
+
+_UPDATE_OBJECT = (
+    sa.update(cs)
+    .where(cs.c.id == sa.bindparam("cs_id"))
+    .values(
+        dn=sa.bindparam("dn"),
+        dn_key=sa.bindparam("dn_key"),
+        object_class=sa.bindparam("object_class"),
+        attributes=sa.bindparam("attributes"),
+        content_hash=sa.bindparam("content_hash"),
+        imported_at=sa.bindparam("imported_at"),
+        pending=sa.case((cs.c.pending == "add", "add"), else_="update"),
+    )
+)
 
 
 def update_objects(
@@ -89,28 +95,19 @@ def update_objects(
     now: datetime,
 ) -> None:
     """Replace the image of changed objects; a not yet synced add stays an add."""
-    statement = (
-        sa.update(cs)
-        .where(cs.c.id == sa.bindparam("cs_id"))
-        .values(
-            dn=sa.bindparam("dn"),
-            dn_key=sa.bindparam("dn_key"),
-            object_class=sa.bindparam("object_class"),
-            attributes=sa.bindparam("attributes"),
-            content_hash=sa.bindparam("content_hash"),
-            imported_at=sa.bindparam("imported_at"),
-            pending=sa.case((cs.c.pending == "add", "add"), else_="update"),
-        )
-    )
-    for part in chunks(rows):
-        values = [
-            _cs_values(connector, obj, digest, now) | {"cs_id": cs_id}
-            for cs_id, obj, digest in part
-        ]
-        for value in values:
-            del value["connector"], value["anchor"]
-        conn.execute(statement, values)
-        _write_references(conn, connector, [(cs_id, obj) for cs_id, obj, _ in part])
+    for start in range(0, len(rows), BATCH):
+        part = rows[start : start + BATCH]
+        values = []
+        for cs_id, obj, digest in part:
+            value = _cs_values(connector, obj, digest, now, None)
+            del value["connector"], value["anchor"], value["pending"]
+            value["cs_id"] = cs_id
+            values.append(value)
+        execute_many(conn, _UPDATE_OBJECT, values)
+        ids = [cs_id for cs_id, _, _ in part]
+        for id_part in chunks(ids):
+            conn.execute(sa.delete(ref).where(ref.c.cs_id.in_(id_part)))
+        _insert_references(conn, connector, [(cs_id, obj) for cs_id, obj, _ in part])
 
 
 def mark_deleted(conn: Connection, ids: Sequence[int]) -> None:
@@ -128,29 +125,33 @@ def record_writeback(conn: Connection, cs_id: int, obj: SourceObject) -> None:
     conn.execute(
         sa.update(cs)
         .where(cs.c.id == cs_id)
-        .values(attributes=_dump_attributes(obj.attributes), pending="update")
+        .values(attributes=_ENCODER.encode(obj.attributes), pending="update")
     )
 
 
-def _cs_values(connector: str, obj: SourceObject, digest: str, now: datetime) -> dict[str, Any]:
+def _cs_values(
+    connector: str, obj: SourceObject, digest: str, now: datetime, pending: str | None
+) -> dict[str, Any]:
     return {
         "connector": connector,
         "anchor": obj.anchor,
         "dn": obj.dn,
         "dn_key": normalize_dn(obj.dn),
         "object_class": obj.object_class,
-        "attributes": _dump_attributes(obj.attributes),
+        "attributes": _ENCODER.encode(obj.attributes),
         "content_hash": digest,
         "imported_at": now,
+        "pending": pending,
     }
 
 
-def _write_references(
+def _references(obj: SourceObject) -> bool:
+    return any(obj.attributes.get(name) for name in REFERENCE_ATTRIBUTES)
+
+
+def _insert_references(
     conn: Connection, connector: str, rows: Sequence[tuple[int, SourceObject]]
 ) -> None:
-    ids = [cs_id for cs_id, _ in rows]
-    for part in chunks(ids):
-        conn.execute(sa.delete(ref).where(ref.c.cs_id.in_(part)))
     values = [
         {"cs_id": cs_id, "connector": connector, "target_dn_key": normalize_dn(dn)}
         for cs_id, obj in rows
@@ -158,10 +159,6 @@ def _write_references(
         for dn in obj.attributes.get(name, ())
     ]
     insert_many(conn, ref, values)
-
-
-def _dump_attributes(attributes: Mapping[str, tuple[str, ...]]) -> str:
-    return json.dumps(attributes, ensure_ascii=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------- connector space: sync
@@ -191,8 +188,7 @@ def load_objects(conn: Connection, ids: Sequence[int]) -> list[CsObject]:
     found: list[CsObject] = []
     for part in chunks(ids):
         found.extend(
-            _cs_object(row)
-            for row in conn.execute(sa.select(*_CS_COLUMNS).where(cs.c.id.in_(part)))
+            map(_cs_object, conn.execute(sa.select(*_CS_COLUMNS).where(cs.c.id.in_(part))))
         )
     return found
 
@@ -220,24 +216,24 @@ def find_objects(
 
 
 def _cs_object(row: Any) -> CsObject:
-    attributes = {k: tuple(v) for k, v in json.loads(row.attributes).items()}
-    source = SourceObject(row.anchor, row.dn, row.object_class, attributes)
+    (cs_id, connector, anchor, dn, object_class, attributes, mv_id, pending, object_type,
+     in_scope, scope_reason, join_key, join_rule) = row  # fmt: skip
+    values = {name: tuple(v) for name, v in json.loads(attributes).items()}
     return CsObject(
-        id=row.id,
-        connector=row.connector,
-        source=source,
-        mv_id=row.mv_id,
-        pending=cast("PendingImport | None", row.pending),
-        object_type=cast("ObjectType | None", row.object_type),
-        in_scope=row.in_scope,
-        scope_reason=row.scope_reason,
-        join_key=row.join_key,
-        join_rule=row.join_rule,
+        cs_id,
+        connector,
+        SourceObject(anchor, dn, object_class, values),
+        mv_id,
+        cast("PendingImport | None", pending),
+        cast("ObjectType | None", object_type),
+        in_scope,
+        scope_reason,
+        join_key,
+        join_rule,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CsDecision:
+class CsDecision(NamedTuple):
     """What sync decided for one connector-space object."""
 
     cs_id: int
@@ -249,35 +245,16 @@ class CsDecision:
     mv_id: int | None
 
 
+_SAVE_DECISION = (
+    sa.update(cs)
+    .where(cs.c.id == sa.bindparam("cs_id"))
+    .values({name: sa.bindparam(name) for name in CsDecision._fields[1:]} | {"pending": None})
+)
+
+
 def save_decisions(conn: Connection, decisions: Sequence[CsDecision]) -> None:
     """Store scope, join key and metaverse link, and clear the pending import."""
-    statement = (
-        sa.update(cs)
-        .where(cs.c.id == sa.bindparam("cs_id"))
-        .values(
-            object_type=sa.bindparam("object_type"),
-            in_scope=sa.bindparam("in_scope"),
-            scope_reason=sa.bindparam("scope_reason"),
-            join_key=sa.bindparam("join_key"),
-            join_rule=sa.bindparam("join_rule"),
-            mv_id=sa.bindparam("mv_id"),
-            pending=None,
-        )
-    )
-    for part in chunks(decisions, 5000):
-        conn.execute(statement, [_decision_values(d) for d in part])
-
-
-def _decision_values(d: CsDecision) -> dict[str, Any]:
-    return {
-        "cs_id": d.cs_id,
-        "object_type": d.object_type,
-        "in_scope": d.in_scope,
-        "scope_reason": d.scope_reason,
-        "join_key": d.join_key,
-        "join_rule": d.join_rule,
-        "mv_id": d.mv_id,
-    }
+    execute_many(conn, _SAVE_DECISION, [d._asdict() for d in decisions])
 
 
 def delete_objects(conn: Connection, ids: Sequence[int]) -> None:
@@ -289,12 +266,12 @@ def delete_objects(conn: Connection, ids: Sequence[int]) -> None:
 
 def referencing_mv_ids(conn: Connection, targets: Iterable[tuple[str, str]]) -> set[int]:
     """Metaverse objects of the groups whose ``member`` names one of ``(connector, dn)``."""
-    by_connector: dict[str, list[str]] = {}
+    by_connector: dict[str, set[str]] = {}
     for connector, dn in targets:
-        by_connector.setdefault(connector, []).append(normalize_dn(dn))
+        by_connector.setdefault(connector, set()).add(normalize_dn(dn))
     found: set[int] = set()
     for connector, keys in by_connector.items():
-        for part in chunks(sorted(set(keys))):
+        for part in chunks(sorted(keys)):
             query = (
                 sa.select(cs.c.mv_id)
                 .join(ref, ref.c.cs_id == cs.c.id)
@@ -305,13 +282,12 @@ def referencing_mv_ids(conn: Connection, targets: Iterable[tuple[str, str]]) -> 
     return found
 
 
-def resolve_references(conn: Connection, connector: str, dns: Sequence[str]) -> dict[str, int]:
+def mv_ids_by_dn_key(conn: Connection, connector: str, keys: Sequence[str]) -> dict[str, int]:
     """Normalized DN → metaverse object, for the DNs that name a joined object (B6.2).
 
     A DN that names nothing (yet) is a placeholder: it resolves later, when its object is
     imported and the group is re-evaluated through the reference index.
     """
-    keys = sorted({normalize_dn(dn) for dn in dns})
     resolved: dict[str, int] = {}
     for part in chunks(keys):
         query = sa.select(cs.c.dn_key, cs.c.mv_id).where(
@@ -319,208 +295,3 @@ def resolve_references(conn: Connection, connector: str, dns: Sequence[str]) -> 
         )
         resolved.update({key: mv_id for key, mv_id in conn.execute(query)})
     return resolved
-
-
-# ---------------------------------------------------------------- metaverse
-
-
-@dataclass(frozen=True, slots=True)
-class MvRow:
-    """A stored metaverse object."""
-
-    id: int
-    object_type: ObjectType
-    join_key: str | None
-    source_anchor: str | None
-    cloud_source_anchor: str | None
-    exportable: bool
-    reason: str | None
-    attributes: Mapping[str, Any]
-    contributors: Mapping[str, str]
-    error_code: str | None = None
-    error_message: str | None = None
-
-    @property
-    def member_anchor(self) -> str | None:
-        """The anchor a group names this object by, when it is (to be) in the cloud (B7.7)."""
-        return _member_anchor(
-            self.source_anchor, self.cloud_source_anchor, self.exportable, self.error_code
-        )
-
-
-def _member_anchor(
-    anchor: str | None, cloud_anchor: str | None, exportable: bool, error_code: str | None
-) -> str | None:
-    if error_code is not None:  # frozen at its exported anchor until fixed (B2.8)
-        return cloud_anchor
-    return anchor if exportable else None
-
-
-def member_anchors(conn: Connection, ids: Sequence[int]) -> dict[int, str | None]:
-    """The anchor each metaverse object is named by as a group member (None: not a member)."""
-    found: dict[int, str | None] = {}
-    columns = (
-        mv.c.id,
-        mv.c.source_anchor,
-        mv.c.cloud_source_anchor,
-        mv.c.exportable,
-        mv.c.error_code,
-    )
-    for part in chunks(ids):
-        for row in conn.execute(sa.select(*columns).where(mv.c.id.in_(part))):
-            found[row.id] = _member_anchor(
-                row.source_anchor, row.cloud_source_anchor, row.exportable, row.error_code
-            )
-    return found
-
-
-def mv_by_join_keys(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
-    """Join key → metaverse object (the join lookup)."""
-    found: dict[str, int] = {}
-    for part in chunks(sorted(set(keys))):
-        query = sa.select(mv.c.join_key, mv.c.id).where(mv.c.join_key.in_(part))
-        for key, mv_id in conn.execute(query):
-            found[key] = mv_id
-    return found
-
-
-def project(
-    conn: Connection, rows: Sequence[tuple[ObjectType, str | None]], now: datetime
-) -> list[int]:
-    """Create metaverse objects (projection); returns their ids in the order given.
-
-    Ids are allocated here rather than by the database so the rows go in with one
-    ``executemany`` (RETURNING would cost a statement per row on SQLite); the engine lease
-    guarantees this is the only writer. Ids are never reused: the highest id ever handed
-    out survives in ``export_state`` even after its metaverse object is deleted.
-    """
-    if not rows:
-        return []
-    highest = conn.scalar(sa.select(sa.func.max(mv.c.id))) or 0
-    remembered = conn.scalar(sa.select(sa.func.max(export_state.c.mv_id))) or 0
-    first = max(highest, remembered) + 1
-    ids = list(range(first, first + len(rows)))
-    values = [
-        {
-            "id": mv_id,
-            "object_type": object_type,
-            "join_key": key,
-            "exportable": False,
-            "attributes": "{}",
-            "contributors": "{}",
-            "updated_at": now,
-        }
-        for mv_id, (object_type, key) in zip(ids, rows, strict=True)
-    ]
-    insert_many(conn, mv, values)
-    return ids
-
-
-_MV_COLUMNS = (
-    mv.c.id, mv.c.object_type, mv.c.join_key, mv.c.source_anchor, mv.c.cloud_source_anchor,
-    mv.c.exportable, mv.c.reason, mv.c.attributes, mv.c.contributors, mv.c.error_code,
-    mv.c.error_message,
-)  # fmt: skip
-
-
-def load_mv(conn: Connection, ids: Sequence[int]) -> dict[int, MvRow]:
-    """Metaverse objects by id."""
-    found: dict[int, MvRow] = {}
-    for part in chunks(ids):
-        for row in conn.execute(sa.select(*_MV_COLUMNS).where(mv.c.id.in_(part))):
-            found[row.id] = _mv_row(row)
-    return found
-
-
-def find_mv(conn: Connection, identity: str) -> list[MvRow]:
-    """Metaverse objects whose sourceAnchor, cloud anchor, UPN or mail is ``identity``."""
-    key = identity.strip().lower()
-    query = sa.select(*_MV_COLUMNS).where(
-        sa.or_(
-            mv.c.source_anchor == identity.strip(),
-            mv.c.cloud_source_anchor == identity.strip(),
-            mv.c.upn_key == key,
-            mv.c.mail_key == key,
-        )
-    )
-    return [_mv_row(row) for row in conn.execute(query.order_by(mv.c.id))]
-
-
-def _mv_row(row: Any) -> MvRow:
-    return MvRow(
-        id=row.id,
-        object_type=cast(ObjectType, row.object_type),
-        join_key=row.join_key,
-        source_anchor=row.source_anchor,
-        cloud_source_anchor=row.cloud_source_anchor,
-        exportable=row.exportable,
-        reason=row.reason,
-        attributes=json.loads(row.attributes),
-        contributors=json.loads(row.contributors),
-        error_code=row.error_code,
-        error_message=row.error_message,
-    )
-
-
-def save_mv(conn: Connection, rows: Sequence[MvRow], now: datetime) -> None:
-    """Store the result of inbound flow for metaverse objects."""
-    statement = (
-        sa.update(mv)
-        .where(mv.c.id == sa.bindparam("mv_id"))
-        .values({name: sa.bindparam(name) for name in _MV_WRITABLE})
-    )
-    for part in chunks(rows, 5000):
-        conn.execute(statement, [_mv_values(row, now) for row in part])
-
-
-_MV_WRITABLE = (
-    "object_type", "join_key", "source_anchor", "cloud_source_anchor", "exportable", "reason",
-    "attributes", "contributors", "upn_key", "mail_key", "error_code", "error_message",
-    "updated_at",
-)  # fmt: skip
-
-
-def _mv_values(row: MvRow, now: datetime) -> dict[str, Any]:
-    upn = row.attributes.get("userPrincipalName")
-    mail = row.attributes.get("mail")
-    return {
-        "mv_id": row.id,
-        "object_type": row.object_type,
-        "join_key": row.join_key,
-        "source_anchor": row.source_anchor,
-        "cloud_source_anchor": row.cloud_source_anchor,
-        "exportable": row.exportable,
-        "reason": row.reason,
-        "attributes": json.dumps(row.attributes, ensure_ascii=False, separators=(",", ":")),
-        "contributors": json.dumps(row.contributors, separators=(",", ":")),
-        "upn_key": upn.lower() if isinstance(upn, str) else None,
-        "mail_key": mail.lower() if isinstance(mail, str) else None,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "updated_at": now,
-    }
-
-
-def set_cloud_anchor(
-    conn: Connection, assigned: Sequence[tuple[int, str]], cleared: Sequence[tuple[int, str]]
-) -> None:
-    """Record the anchor the cloud accepted (B2.8), or forget one whose object was deleted."""
-    assign = (
-        sa.update(mv)
-        .where(mv.c.id == sa.bindparam("mv_id"))
-        .values(cloud_source_anchor=sa.bindparam("anchor"))
-    )
-    clear = (
-        sa.update(mv)
-        .where(mv.c.id == sa.bindparam("mv_id"), mv.c.cloud_source_anchor == sa.bindparam("anchor"))
-        .values(cloud_source_anchor=None)
-    )
-    for statement, rows in ((clear, cleared), (assign, assigned)):
-        for part in chunks(rows, 5000):
-            conn.execute(statement, [{"mv_id": i, "anchor": a} for i, a in part])
-
-
-def delete_mv(conn: Connection, ids: Sequence[int]) -> None:
-    """Remove metaverse objects left without links (B6.2)."""
-    for part in chunks(ids):
-        conn.execute(sa.delete(mv).where(mv.c.id.in_(part)))

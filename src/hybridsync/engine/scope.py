@@ -148,6 +148,8 @@ def evaluate(obj: SourceObject, rules: ScopeRules) -> ScopeDecision:
 
 
 def _ou_reason(dn: str, rules: ScopeRules) -> str | None:
+    if not rules._include_keys and not rules._exclude_keys:
+        return None  # no OU filtering: the DN need not be normalized
     key = normalize_dn(dn)
     for ou, ou_key in zip(rules.exclude_ous, rules._exclude_keys, strict=True):
         if dn_within(key, ou_key):

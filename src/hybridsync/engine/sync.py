@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
+from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
+from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.join import join_decision
+from hybridsync.engine.metaverse_store import MvRow
 from hybridsync.engine.model import CsObject
 from hybridsync.engine.provision import Writeback, provision
 from hybridsync.engine.repository import CsDecision
@@ -31,11 +34,26 @@ BATCH = 5000
 
 @dataclass
 class InboundResult:
-    """Metaverse objects to re-evaluate and objects whose identity changed for groups."""
+    """Metaverse objects to re-evaluate and objects whose identity changed for groups.
+
+    ``projected`` holds the metaverse objects projected by this sync (by id, and by join key
+    in ``by_key`` so later objects join them): provisioning stores them with their flow.
+    """
 
     affected: set[int] = field(default_factory=set)
     references: set[tuple[str, str]] = field(default_factory=set)  # (connector, dn)
     deleted_cs: list[int] = field(default_factory=list)
+    projected: dict[int, MvRow] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)
+    next_id: int | None = None
+
+    def allocate(self, conn: Connection, count: int) -> list[int]:
+        """Ids for ``count`` new metaverse objects."""
+        if self.next_id is None:
+            self.next_id = mv_store.first_free_id(conn)
+        first = self.next_id
+        self.next_id += count
+        return list(range(first, self.next_id))
 
 
 def synchronize(conn: Connection, ctx: RunContext, *, full: bool) -> list[Writeback]:
@@ -49,12 +67,19 @@ def synchronize_objects(
 ) -> list[Writeback]:
     """Sync the given connector-space objects and everything that depends on them."""
     result = InboundResult()
-    projected: dict[str, int] = {}
-    for start in range(0, len(ids), BATCH):
-        objects = repo.load_objects(conn, ids[start : start + BATCH])
-        _inbound(conn, ctx, objects, projected, result)
-    writebacks = provision(conn, ctx, result.affected, result.references, every_group=every_object)
-    repo.delete_objects(conn, result.deleted_cs)
+    with paused_cyclic_gc():
+        for start in range(0, len(ids), BATCH):
+            objects = repo.load_objects(conn, ids[start : start + BATCH])
+            _inbound(conn, ctx, objects, result)
+        writebacks = provision(
+            conn,
+            ctx,
+            result.affected,
+            result.references,
+            every_group=every_object,
+            projected=result.projected,
+        )
+        repo.delete_objects(conn, result.deleted_cs)
     return writebacks
 
 
@@ -62,7 +87,6 @@ def _inbound(
     conn: Connection,
     ctx: RunContext,
     objects: Sequence[CsObject],
-    projected: dict[str, int],
     result: InboundResult,
 ) -> None:
     decisions: list[CsDecision] = []
@@ -103,7 +127,7 @@ def _inbound(
             )
         else:
             to_place.append((obj, scope, join.key, join.rule))
-    decisions.extend(_join_or_project(conn, ctx, to_place, projected, result))
+    decisions.extend(_join_or_project(conn, ctx, to_place, result))
     repo.save_decisions(conn, decisions)
 
 
@@ -123,12 +147,12 @@ def _join_or_project(
     conn: Connection,
     ctx: RunContext,
     to_place: Sequence[tuple[CsObject, ScopeDecision, str | None, str]],
-    projected: dict[str, int],
     result: InboundResult,
 ) -> list[CsDecision]:
     """Join each object to the metaverse object of its join key, or project a new one."""
+    projected = result.by_key
     keys = [key for _, _, key, _ in to_place if key is not None and key not in projected]
-    existing = {**repo.mv_by_join_keys(conn, keys), **projected}
+    existing = {**mv_store.mv_by_join_keys(conn, keys), **projected}
     new_keys: dict[str, ObjectType] = {}
     keyless: list[int] = []
     for index, (_, scope, key, _) in enumerate(to_place):
@@ -139,7 +163,9 @@ def _join_or_project(
             new_keys[key] = scope.object_type
     fresh = [(t, k) for k, t in new_keys.items()]
     fresh += [(to_place[i][1].object_type, None) for i in keyless]  # type: ignore[misc]
-    ids = repo.project(conn, fresh, ctx.now)
+    ids = result.allocate(conn, len(fresh)) if fresh else []
+    for mv_id, (object_type, key) in zip(ids, fresh, strict=True):
+        result.projected[mv_id] = mv_store.projected(mv_id, object_type, key)
     created_by_key = {k: i for (_, k), i in zip(fresh, ids, strict=True) if k is not None}
     keyless_ids = iter(ids[len(new_keys) :])
     projected.update(created_by_key)

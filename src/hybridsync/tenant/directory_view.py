@@ -28,12 +28,21 @@ class StoredState:
     proxies: tuple[ProxyAddress, ...]
     errors: tuple[QuarantineRecord, ...]
     deleted_date_time: datetime | None
+    immutable_id: str | None
 
     @classmethod
     def of(cls, record: ObjectRecord) -> StoredState:
         return cls(
-            record.upn_key, tuple(record.proxies), tuple(record.errors), record.deleted_date_time
+            record.upn_key,
+            tuple(record.proxies),
+            tuple(record.errors),
+            record.deleted_date_time,
+            record.on_premises_immutable_id,
         )
+
+    def reindexed(self, record: ObjectRecord) -> bool:
+        """A column that an index covers changed: UPN, immutableId or deletion time."""
+        return self.upn_moved(record) or self.immutable_id != record.on_premises_immutable_id
 
     def upn_moved(self, record: ObjectRecord) -> bool:
         """Its UPN changed or it moved in or out of the recycle bin (the unique index

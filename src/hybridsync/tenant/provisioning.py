@@ -18,17 +18,24 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hybridsync.errors import Conflict, HybridSyncError, NotFound, ObjectTypeMismatch
+from hybridsync.errors import (
+    AttributeValueMustBeUnique,
+    Conflict,
+    HybridSyncError,
+    NotFound,
+    ObjectTypeMismatch,
+)
 from hybridsync.tenant.exports import ExportChange, ExportOutcome, Match, Result, error_outcome
 from hybridsync.tenant.incoming import Incoming, prepare
 from hybridsync.tenant.matching import MatchDecision, decide_add
 from hybridsync.tenant.memberships import Membership, settle_memberships
 from hybridsync.tenant.model import TenantContext
 from hybridsync.tenant.records import ObjectRecord
+from hybridsync.tenant.repository import TenantRepository
 from hybridsync.tenant.resiliency import Holder, mail_key
 from hybridsync.tenant.values import ValueWriter
 
-__all__ = ["ExportBatch", "TenantContext", "error_outcome"]
+__all__ = ["ExportBatch", "TenantContext", "apply_batch", "error_outcome"]
 
 #: New synced objects get ids derived from the tenant and their anchor (UUID version 5).
 OBJECT_ID_NAMESPACE = uuid.UUID("5d3e9a2c-7f43-4f0e-9a61-3c1f0e8b7d24")
@@ -149,7 +156,7 @@ class ExportBatch(ValueWriter):
         if decision.error is not None:
             return error_outcome(change, decision.error)
         record = self._target(item, decision)
-        overwritten, quarantined = self._write(item, record, is_add=True)
+        written = self._write(item, record, is_add=True)
         if decision.replaces is not None:
             self._purge(self.objects[decision.replaces])
         record.on_premises_immutable_id = item.anchor
@@ -168,8 +175,8 @@ class ExportBatch(ValueWriter):
             match=match,
             object_id=record.id,
             matched_by=decision.matched_by,
-            overwritten=overwritten if decision.kind != "new" else {},
-            quarantined=quarantined,
+            overwritten=written.overwritten if decision.kind != "new" else {},
+            quarantined=written.quarantined,
         )
 
     def _target(self, item: Incoming, decision: MatchDecision) -> ObjectRecord:
@@ -184,21 +191,23 @@ class ExportBatch(ValueWriter):
     def _update(self, item: Incoming, index: int) -> ExportOutcome:
         change = item.change
         record = self._synced_target(change).copy()
-        changed, quarantined = self._write(item, record, is_add=False)
+        written = self._write(item, record, is_add=False)
         self._store(record)
         if change.object_type == "group" and (change.add_members or change.remove_members):
             self.memberships.append(
                 Membership(index, record.id, change.add_members, change.remove_members, False)
             )
-        touched = changed or quarantined or change.add_members or change.remove_members
+        touched = (
+            written.changed or written.quarantined or change.add_members or change.remove_members
+        )
         result: Result = "updated" if touched else "unchanged"
         return ExportOutcome(
             item.anchor,
             "update",
             result,
             object_id=record.id,
-            overwritten=changed,
-            quarantined=quarantined,
+            overwritten=written.overwritten,
+            quarantined=written.quarantined,
         )
 
     def _delete(self, item: Incoming) -> ExportOutcome:
@@ -293,8 +302,12 @@ class ExportBatch(ValueWriter):
         moved = [r.id for r in existing if self.stored[r.id].upn_moved(r)]
         readdressed = [r for r in existing if self.stored[r.id].proxies_changed(r)]
         reported = [r for r in existing if self.stored[r.id].errors_changed(r)]
+        reindexed = [r for r in existing if self.stored[r.id].reindexed(r)]
         repo.release_upns(moved)
-        repo.update_objects(existing)
+        repo.update_objects(reindexed)
+        repo.update_objects(
+            [r for r in existing if not self.stored[r.id].reindexed(r)], indexed=False
+        )
         repo.insert_objects(created)
         repo.replace_proxies([r.id for r in readdressed], readdressed + created)
         repo.quarantine.replace([r.id for r in reported], reported + created)
@@ -309,3 +322,33 @@ _RESULTS: dict[str, tuple[Result, Match]] = {
     "hard-restore": ("hard-match-restored", "hard"),
     "soft": ("soft-match", "soft"),
 }
+
+
+def apply_batch(
+    repo: TenantRepository, ctx: TenantContext, changes: Sequence[ExportChange]
+) -> list[ExportOutcome]:
+    """Decide and write one batch in the caller's transaction, one outcome per change.
+
+    If another writer took a value after the batch read it, the database refuses the
+    batch's writes; the changes are then replayed one at a time, and only the ones that
+    still clash fail (AttributeValueMustBeUnique).
+    """
+    batch = ExportBatch(repo, ctx=ctx)
+    outcomes = batch.run(changes)
+    try:
+        with repo.conn.begin_nested():
+            batch.flush()
+        return outcomes
+    except AttributeValueMustBeUnique:
+        pass
+    outcomes = []
+    for change in changes:
+        single = ExportBatch(repo, ctx=ctx)
+        [outcome] = single.run([change])
+        try:
+            with repo.conn.begin_nested():
+                single.flush()
+        except AttributeValueMustBeUnique as exc:
+            outcome = error_outcome(change, exc)
+        outcomes.append(outcome)
+    return outcomes

@@ -29,17 +29,22 @@ from hybridsync.store.tenant_schema import (
 )
 from hybridsync.tenant.exports import ObjectType
 from hybridsync.tenant.model import Features, LicenseAssignment, UserFilter
-from hybridsync.tenant.records import CHUNK, COLUMNS, ObjectRecord, chunks, utc
 from hybridsync.tenant.quarantine_repository import QuarantineRepository
+from hybridsync.tenant.records import CHUNK, COLUMNS, ObjectRecord, chunks, utc
 from hybridsync.tenant.resiliency import Holder
 from hybridsync.tenant.sql import (
     bulk_insert,
+    bulk_update,
     deleted_condition,
     filter_condition,
     unique_violation,
 )
 
 __all__ = ["CHUNK", "ObjectRecord", "TenantRepository", "chunks", "utc"]
+#: Columns of ``directory_objects`` that no index covers.
+UNINDEXED_COLUMNS = tuple(
+    c for c in COLUMNS if c not in ("on_premises_immutable_id", "deleted_date_time")
+)
 _TIMESTAMP = sa.DateTime(timezone=True)
 
 
@@ -235,23 +240,20 @@ class TenantRepository:
             with unique_violation():
                 bulk_insert(self.conn, objects, [r.row() for r in batch])
 
-    def update_objects(self, records: Sequence[ObjectRecord]) -> None:
-        """Write the full row of each record (the same statement for all: executemany)."""
-        if not records:
-            return
-        names = ("upn_key", *COLUMNS)
-        stmt = (
-            sa.update(objects)
-            .where(objects.c.id == sa.bindparam("_id"))
-            .values({name: sa.bindparam(f"_{name}") for name in names})
-        )
+    def update_objects(self, records: Sequence[ObjectRecord], *, indexed: bool = True) -> None:
+        """Write the row of each record (the same statement for all: executemany).
+
+        ``indexed=False`` leaves out the indexed columns (UPN, immutableId, deletion time)
+        for records that did not change them, so their indexes are not rewritten.
+        """
+        names = ("upn_key", *COLUMNS) if indexed else UNINDEXED_COLUMNS
         for batch in chunks(records, 5000):
-            params: list[dict[str, Any]] = []
+            rows = []
             for record in batch:
                 row = record.row()
-                params.append({"_id": record.id} | {f"_{n}": row[n] for n in names})
+                rows.append({"id": record.id} | {n: row[n] for n in names})
             with unique_violation():
-                self.conn.execute(stmt, params)
+                bulk_update(self.conn, objects, "id", rows)
 
     def rewrite(self, records: Sequence[ObjectRecord]) -> None:
         """Write back objects whose UPN, proxies, state or quarantine records changed."""
@@ -327,4 +329,3 @@ class TenantRepository:
             ):
                 self.conn.execute(sa.delete(table).where(column.in_(batch)))
             self.conn.execute(sa.delete(objects).where(objects.c.id.in_(batch)))
-

@@ -2,7 +2,10 @@
 
 Entra runs it hourly; here it runs at the end of every sync export batch and on demand.
 The decision is pure (:func:`~hybridsync.tenant.resiliency.plan_resolution`); this module
-reads the waiting records and writes the healed objects.
+reads the records it can act on — the value is free, or its own object holds it again —
+and writes the healed objects. Only those records are read, so a run costs what there is
+to resolve, not the number of waiting values or the size of the tenant. A mail held back
+with a primary SMTP address comes back with it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class ResolvedValue:
 def resolve_quarantined(repo: TenantRepository) -> list[ResolvedValue]:
     """Give quarantined values back where the clash has gone (B4.7); the first object
     quarantined gets a contested value."""
-    records = repo.quarantine_records()
+    records = repo.quarantine.resolvable()
     if not records:
         return []
     upn_keys = [r.value_key[4:] for r in records if r.property_causing_error == "UserPrincipalName"]
@@ -48,7 +51,7 @@ def resolve_quarantined(repo: TenantRepository) -> list[ResolvedValue]:
         if record.property_causing_error == "UserPrincipalName":
             target.user_principal_name = record.value
         else:
-            _give_back_proxy(target, ProxyAddress.parse(record.value))
+            _give_back_proxy(target, ProxyAddress.parse(record.value), record.held_mail)
         resolved.append(
             ResolvedValue(record.object_id, record.property_causing_error, record.value)
         )
@@ -58,8 +61,11 @@ def resolve_quarantined(repo: TenantRepository) -> list[ResolvedValue]:
     return resolved
 
 
-def _give_back_proxy(record: ObjectRecord, proxy: ProxyAddress) -> None:
-    """Put a quarantined proxy back; it becomes secondary if the object found a new primary."""
+def _give_back_proxy(record: ObjectRecord, proxy: ProxyAddress, held_mail: str | None) -> None:
+    """Put a quarantined proxy back; it becomes secondary if the object found a new primary.
+    A mail held back with it returns while the address is the object's primary."""
     if proxy.is_primary and any(p.is_primary and p.type == proxy.type for p in record.proxies):
         proxy = proxy.as_secondary()
     record.proxies.append(proxy)
+    if held_mail is not None and proxy.is_primary and record.mail is None:
+        record.mail = held_mail

@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from hybridsync.clock import Clock
-from hybridsync.errors import AttributeValueMustBeUnique, ConfigError, InputError, NotFound
+from hybridsync.errors import ConfigError, InputError, NotFound
 from hybridsync.store.database import Database
 from hybridsync.tenant import users
-from hybridsync.tenant.exports import ExportChange, ExportOutcome
+from hybridsync.tenant.exports import ExportChange, ExportOutcome, ObjectType
 from hybridsync.tenant.licensing import (
     LicenseRepository,
     SubscribedSku,
@@ -37,11 +35,13 @@ from hybridsync.tenant.model import (
     CloudObject,
     Features,
     PropertyCausingError,
+    TenantContext,
     check_feature_change,
 )
-from hybridsync.tenant.provisioning import ExportBatch
+from hybridsync.tenant.provisioning import apply_batch
 from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
+from hybridsync.tenant.resiliency import choose_placeholder_upn
 from hybridsync.tenant.resolver import ResolvedValue, resolve_quarantined
 from hybridsync.tenant.tokens import IssuedToken, TokenInfo, TokenRepository, TokenScope
 
@@ -130,41 +130,13 @@ class TenantService:
             with self.database.transaction() as conn:
                 repo = TenantRepository(conn)
                 ctx = self._context(repo)
-                outcomes = self._apply_batch(conn, repo, ctx, changes)
+                outcomes = apply_batch(repo, ctx, changes)
                 resolve_quarantined(repo)
                 if dry_run:
                     raise _DryRun(outcomes)
                 return outcomes
         except _DryRun as dry:
             return dry.outcomes
-
-    def _apply_batch(
-        self,
-        conn: Connection,
-        repo: TenantRepository,
-        ctx: TenantContext,
-        changes: Sequence[ExportChange],
-    ) -> list[ExportOutcome]:
-        batch = ExportBatch(repo, ctx=ctx)
-        outcomes = batch.run(changes)
-        try:
-            with conn.begin_nested():
-                batch.flush()
-            return outcomes
-        except AttributeValueMustBeUnique:
-            pass
-        # Someone else wrote a clashing value after the batch read: redo one at a time.
-        outcomes = []
-        for change in changes:
-            single = ExportBatch(repo, ctx=ctx)
-            [outcome] = single.run([change])
-            try:
-                with conn.begin_nested():
-                    single.flush()
-            except AttributeValueMustBeUnique as exc:
-                outcome = error_outcome(change, exc)
-            outcomes.append(outcome)
-        return outcomes
 
     # duplicate-attribute resiliency --------------------------------------------------------
 
@@ -176,7 +148,7 @@ class TenantService:
     def list_provisioning_errors(self) -> list[ProvisioningErrorEntry]:
         """Every value held back by DAR, with the object waiting for it (B4.5)."""
         with self._unit() as (repo, _ctx):
-            records = repo.quarantine_records()
+            records = repo.quarantine.records()
             objects = {o.id: o for o in repo.objects_by_id({r.object_id for r in records})}
             return [
                 ProvisioningErrorEntry(
@@ -187,6 +159,21 @@ class TenantService:
                 )
                 for r in records
             ]
+
+    def placeholder_upns(self, wanted: Sequence[tuple[str, str]]) -> dict[str, str]:
+        """The placeholder each ``(sourceAnchor, UPN)`` would get if its UPN is quarantined
+        (B4.3), chosen in order against the UPNs the tenant holds, as an export chooses."""
+        with self._unit() as (repo, ctx):
+            claimed: set[str] = set()
+
+            def taken(key: str) -> bool:
+                return key in claimed or key in repo.upn_holders([key])
+
+            found: dict[str, str] = {}
+            for anchor, upn in wanted:
+                found[anchor] = choose_placeholder_upn(upn, ctx.initial_domain, anchor, taken)
+                claimed.add(found[anchor].lower())
+            return found
 
     # recycle bin retention -----------------------------------------------------------------
 
@@ -234,6 +221,19 @@ class TenantService:
         recycle bin only, None either."""
         with self._unit() as (repo, _ctx):
             return self._view(repo, users.find_user(repo, identifier, deleted=deleted))
+
+    def get_object(self, identifier: str, *, deleted: bool | None = False) -> CloudObject:
+        """A user, group or contact by object id or immutableId, or a user by UPN.
+        ``deleted``: False active only, True recycle bin only, None either."""
+        with self._unit() as (repo, _ctx):
+            return self._view(repo, users.find_object(repo, identifier, deleted=deleted))
+
+    def list_objects(
+        self, object_type: ObjectType | None = None, *, deleted: bool | None = False
+    ) -> list[CloudObject]:
+        """Every object of one type (None: users, groups and contacts), by type and id."""
+        with self._unit() as (repo, _ctx):
+            return self._views(repo, repo.list_objects(object_type, deleted=deleted))
 
     def list_users(self, filter_text: str | None = None) -> list[CloudObject]:
         with self._unit() as (repo, _ctx):

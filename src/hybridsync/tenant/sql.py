@@ -45,6 +45,39 @@ def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     conn.exec_driver_sql(sql, params)
 
 
+def bulk_update(
+    conn: Connection, table: sa.Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """executemany of ``UPDATE table SET … WHERE key = ?``; each row holds ``key`` and the
+    same other columns. On SQLite straight through the driver, as :func:`bulk_insert`."""
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != key]
+    if conn.dialect.name != "sqlite":
+        stmt = (
+            sa.update(table)
+            .where(table.c[key] == sa.bindparam("_key"))
+            .values({n: sa.bindparam(f"_{n}") for n in names})
+        )
+        params = [{"_key": r[key]} | {f"_{n}": r[n] for n in names} for r in rows]
+        conn.execute(stmt, params)
+        return
+    writers = [(i, _sqlite_writer(table.c[n].type)) for i, n in enumerate(names)]
+    converted = [(i, w) for i, w in writers if w is not None]
+    sql = (
+        f"UPDATE {table.name} SET {', '.join(f'{n} = ?' for n in names)} "  # noqa: S608
+        f"WHERE {key} = ?"
+    )
+    pick = operator.itemgetter(*names, key)
+    driver_params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(pick(row))
+        for index, write in converted:
+            values[index] = write(values[index])
+        driver_params.append(tuple(values))
+    conn.exec_driver_sql(sql, driver_params)
+
+
 def _sqlite_writer(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
     """How SQLAlchemy's SQLite dialect stores a value of this type (JSON text, timestamps
     as ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC)."""

@@ -30,6 +30,7 @@ from hybridsync.identity.validation import (
     check_proxy_address,
     check_upn,
 )
+from hybridsync.tenant.exports import ObjectType
 from hybridsync.tenant.incoming import (
     COLUMN_OF,
     TENANT_OWNED,
@@ -68,19 +69,34 @@ def allowed_domains(ctx: TenantContext) -> list[str]:
 
 def find_user(repo: TenantRepository, identifier: str, *, deleted: bool | None) -> ObjectRecord:
     """A user by object id (GUID), UPN (contains '@') or immutableId."""
+    return _find(repo, identifier, deleted, "user")
+
+
+def find_object(repo: TenantRepository, identifier: str, *, deleted: bool | None) -> ObjectRecord:
+    """A user, group or contact by object id or immutableId, or a user by UPN."""
+    return _find(repo, identifier, deleted, None)
+
+
+def _find(
+    repo: TenantRepository, identifier: str, deleted: bool | None, object_type: ObjectType | None
+) -> ObjectRecord:
+    what = object_type or "object"
     text = identifier.strip()
     if not text:
-        raise InputError("no user named", hint="give an object id, a UPN or an immutableId")
+        raise InputError(f"no {what} named", hint="give an object id, a UPN or an immutableId")
     if _is_guid(text):
-        found = repo.find_users(object_id=str(uuid.UUID(text)), deleted=deleted)
+        key = {"object_id": str(uuid.UUID(text))}
     elif "@" in text:
-        found = repo.find_users(upn=text, deleted=deleted)
+        key, object_type = {"upn": text}, "user"
     else:
-        found = repo.find_users(immutable_id=text, deleted=deleted)
+        key = {"immutable_id": text}
+    found = repo.find_users(**key, deleted=deleted, object_type=object_type)
     if not found:
-        where = {True: "in the recycle bin", False: "among active users", None: "in the tenant"}
+        where = {True: "in the recycle bin", False: "among active objects", None: "in the tenant"}
+        if what == "user":
+            where[False] = "among active users"
         raise NotFound(
-            f"no user {text!r} {where[deleted]}",
+            f"no {what} {text!r} {where[deleted]}",
             hint="`tenant user list` shows active users, `tenant deleted list` the recycle bin",
         )
     return found[0]

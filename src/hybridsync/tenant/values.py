@@ -31,6 +31,17 @@ from hybridsync.tenant.resiliency import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing one change did: values it overwrote (old, new), values it quarantined
+    now — not those still waiting from an earlier export (B4.6: reported once) — and
+    whether any value changed at all."""
+
+    overwritten: dict[str, tuple[Any, Any]]
+    quarantined: tuple[QuarantinedValue, ...]
+    changed: bool
+
+
 @dataclass
 class ValueWriter(DirectoryView):
     """Writes the values of changes onto working copies, within one batch.
@@ -43,15 +54,11 @@ class ValueWriter(DirectoryView):
     seen: dict[str, set[str]] = field(default_factory=dict)
     first_failures: list[tuple[str, str, str]] = field(default_factory=list)
 
-
-    def _write(
-        self, item: Incoming, record: ObjectRecord, *, is_add: bool
-    ) -> tuple[dict[str, tuple[Any, Any]], tuple[QuarantinedValue, ...]]:
+    def _write(self, item: Incoming, record: ObjectRecord, *, is_add: bool) -> Written:
         """Screen and set the values ``item`` brings onto ``record`` (a working copy).
 
         On an add only values that exist on-premises overwrite (B3.5); on an update
-        ``None`` clears. Returns the overwritten values and the values quarantined by this
-        write — not those already waiting from an earlier one (B4.6: reported once).
+        ``None`` clears.
         """
         upn = item.upn if item.upn is not None else record.user_principal_name
         proxies = (
@@ -60,10 +67,15 @@ class ValueWriter(DirectoryView):
             else list(item.proxies)
         )
         mail = _effective_mail(item, record, is_add=is_add)
-        screening = self._screen(item, record, upn, proxies, mail, is_add=is_add)
+        unique = is_add or item.upn is not None or item.proxies is not None
+        if unique or "mail" in item.columns:
+            screening = self._screen(item, record, upn, proxies, mail, is_add=is_add)
+        else:  # no unique value changes: the object keeps what it holds and waits for
+            held = mail is not None and record.mail is None
+            screening = Screening(proxies=tuple(record.proxies), mail_held=held)
         is_new = record.id not in self.objects
         before = {} if is_new else _graph_values(record)
-        if not is_new:
+        if not is_new and unique:
             self._release(record)
         for column, value in item.columns.items():
             if value is not None or not is_add:
@@ -88,12 +100,12 @@ class ValueWriter(DirectoryView):
         quarantined = self._record_quarantine(item, record, screening, mail)
         record.on_premises_last_sync_date_time = self.ctx.now
         after = {} if is_new else _graph_values(record)
-        changed = {
+        overwritten = {
             name: (old, after.get(name))
             for name, old in before.items()
             if old not in (None, "", ()) and old != after.get(name)
         }
-        return changed, quarantined
+        return Written(overwritten, quarantined, before != after)
 
     def _screen(
         self,

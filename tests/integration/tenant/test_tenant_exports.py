@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tenant_helpers import add, anchor, delete, only, snapshot, update
 
-from hybridsync.errors import ConfigError
+from hybridsync.errors import ConfigError, NotFound
 from hybridsync.store.database import Database
 from hybridsync.tenant.exports import ExportChange
 from hybridsync.tenant.service import TenantService
@@ -167,3 +167,88 @@ def test_initialize_is_idempotent(service: TenantService) -> None:
     service.initialize("contoso.onmicrosoft.com", ["contoso.com", "fabrikam.com"])
     service.initialize("contoso.onmicrosoft.com", ["contoso.com", "fabrikam.com"])
     assert len(service.list_skus()) == 2
+
+
+def test_synced_user_without_mail_nickname_gets_the_upn_prefix(service: TenantService) -> None:
+    service.apply_exports(
+        [
+            add(anchor(1), "noa.berg@contoso.com"),
+            add(anchor(2), "li@contoso.com", mailNickname="li.wang"),
+            add(anchor(3), object_type="group", smtp="crew@contoso.com", displayName="Crew"),
+        ]
+    )
+    assert service.get_user(anchor(1)).mail_nickname == "noa.berg"
+    assert service.get_user(anchor(2)).mail_nickname == "li.wang"
+    assert service.get_object(anchor(3)).mail_nickname is None  # only users get one
+    # as for a cloud-only user
+    assert service.create_user("kai@contoso.com").mail_nickname == "kai"
+
+
+def test_get_object_and_list_objects_cover_users_groups_and_contacts(
+    service: TenantService,
+) -> None:
+    service.apply_exports(
+        [
+            add(anchor(1), "ann@contoso.com"),
+            add(anchor(2), object_type="group", smtp="crew@contoso.com", displayName="Crew"),
+            add(anchor(3), object_type="contact", smtp="ext@partner.com", displayName="Ext"),
+        ]
+    )
+    group = service.get_object(anchor(2))
+    assert group.object_type == "group"
+    assert service.get_object(group.id) == group
+    assert service.get_object("ann@contoso.com").on_premises_immutable_id == anchor(1)
+    assert service.get_object(anchor(3)).display_name == "Ext"
+    assert {o.object_type for o in service.list_objects()} == {"user", "group", "contact"}
+    assert [o.display_name for o in service.list_objects("contact")] == ["Ext"]
+    with pytest.raises(NotFound, match="no object"):
+        service.get_object("crew@contoso.com")  # only users have a UPN
+    service.apply_exports([delete(anchor(1))])
+    with pytest.raises(NotFound):
+        service.get_object(anchor(1))
+    assert service.get_object(anchor(1), deleted=None).is_deleted
+    assert [o.object_type for o in service.list_objects(deleted=True)] == ["user"]
+
+
+def test_placeholder_upns_are_predicted_as_an_export_chooses_them(
+    service: TenantService,
+) -> None:
+    service.apply_exports([add(anchor(1), "max@contoso.com")])
+    predicted = service.placeholder_upns(
+        [(anchor(2), "max@contoso.com"), (anchor(3), "max@contoso.com")]
+    )
+    outcomes = service.apply_exports(
+        [add(anchor(2), "max@contoso.com"), add(anchor(3), "max@contoso.com")]
+    )
+    assert all(o.quarantined for o in outcomes)
+    assert predicted == {
+        anchor(2): service.get_user(anchor(2)).user_principal_name,
+        anchor(3): service.get_user(anchor(3)).user_principal_name,
+    }
+
+
+def test_2000_adds_in_one_batch_are_all_created_with_dar_inside_the_batch(
+    service: TenantService,
+) -> None:
+    count = 2000
+    changes = [
+        add(
+            anchor(i + 1),
+            f"user{i}@contoso.com",
+            proxies=[f"SMTP:user{i}@contoso.com", f"smtp:u{i}@contoso.com"],
+            mail=f"user{i}@contoso.com",
+            department="Sales",
+        )
+        for i in range(count)
+    ]
+    changes.append(ExportChange("add", "extra", "user", {"userPrincipalName": "user7@contoso.com"}))
+    outcomes = service.apply_exports(changes)
+    assert [o.result for o in outcomes].count("created") == count + 1
+    # the duplicate UPN at the end lost (B4.4) and is reported when it happens (B4.6)
+    assert [q.value for q in outcomes[-1].quarantined] == ["user7@contoso.com"]
+    assert all(not o.quarantined for o in outcomes[:-1])
+    assert len(service.list_objects("user")) == count + 1
+    assert service.get_user("user1999@contoso.com").proxy_addresses == (
+        "SMTP:user1999@contoso.com",
+        "smtp:u1999@contoso.com",
+    )

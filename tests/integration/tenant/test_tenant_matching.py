@@ -7,6 +7,7 @@ from tenant_helpers import PLACEHOLDER, add, anchor, delete, only, snapshot, upd
 
 from hybridsync.clock import FixedClock
 from hybridsync.errors import Conflict
+from hybridsync.tenant.model import posture_findings
 from hybridsync.tenant.service import TenantService
 
 
@@ -179,12 +180,11 @@ def test_b3_8_group_soft_matches_on_proxy_addresses(service: TenantService) -> N
     service.apply_exports(
         [add(anchor(1), object_type="group", smtp="sales@contoso.com", displayName="Sales")]
     )
-    group = only(
-        service.apply_exports(
-            [add(anchor(2), object_type="group", smtp="sales@contoso.com", displayName="Sales")]
-        )
-    )
-    # the first group is already bound to anchor 1: the newcomer is created, proxy quarantined
+    second = add(anchor(2), object_type="group", smtp="sales@contoso.com", displayName="Sales")
+    # the first group is already bound to anchor 1, so the proxy match is no soft match; two
+    # groups with one SMTP address fail once (B4.9), then the newcomer is created, quarantined
+    assert only(service.apply_exports([second])).result == "error"
+    group = only(service.apply_exports([second]))
     assert group.match == "new"
     assert [q.value for q in group.quarantined] == ["SMTP:sales@contoso.com"]
 
@@ -296,3 +296,23 @@ def test_b3_15_no_restore_by_match_after_30_days(service: TenantService, clock: 
     assert outcome.result == "created"
     assert outcome.object_id != created.object_id
     assert service.list_deleted_users() == []
+
+
+def test_b3_14_recommended_posture_blocks_soft_match_and_takeover(
+    service: TenantService,
+) -> None:
+    # The defaults (B3.9, B3.10) are not the recommended posture: both blocks are off.
+    findings = posture_findings(service.get_features())
+    assert [(f.feature, f.actual, f.recommended) for f in findings] == [
+        ("blockSoftMatchEnabled", False, True),
+        ("blockCloudObjectTakeoverThroughHardMatchEnabled", False, True),
+    ]
+    assert "matching exercise" in findings[0].advice
+    service.set_feature("blockSoftMatchEnabled", True)
+    service.set_feature("blockCloudObjectTakeoverThroughHardMatchEnabled", True)
+    assert posture_findings(service.get_features()) == []
+    # Turned off for a matching exercise, the posture is reported again until it is back on.
+    service.set_feature("blockSoftMatchEnabled", False)
+    assert [f.feature for f in posture_findings(service.get_features())] == [
+        "blockSoftMatchEnabled"
+    ]

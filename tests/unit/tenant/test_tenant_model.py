@@ -12,7 +12,7 @@ from hybridsync.errors import Conflict, InputError
 from hybridsync.identity.validation import check_proxy_address, check_upn
 from hybridsync.tenant.exports import ExportChange
 from hybridsync.tenant.incoming import _PLAIN_SMTP, _PLAIN_UPN, effective_upn, prepare
-from hybridsync.tenant.model import Features, check_feature_change, is_expired
+from hybridsync.tenant.model import Features, check_feature_change, is_expired, posture_findings
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -61,7 +61,8 @@ def test_pure_core_does_not_import_io_libraries() -> None:
     import hybridsync.tenant as package
 
     folder = Path(package.__file__).parent
-    for name in ("matching.py", "resiliency.py", "model.py", "incoming.py", "graph.py"):
+    pure = ("matching.py", "resiliency.py", "model.py", "incoming.py", "graph.py", "memberships.py")
+    for name in (*pure, "exports.py"):
         tree = ast.parse((folder / name).read_text(encoding="utf-8"))
         imported = {
             alias.name.split(".")[0]
@@ -72,3 +73,29 @@ def test_pure_core_does_not_import_io_libraries() -> None:
             )
         }
         assert not imported & {"sqlalchemy", "typer", "httpx", "fastapi", "ldap3"}, name
+
+
+def test_b3_14_posture_findings_name_the_switches_that_differ() -> None:
+    assert [f.feature for f in posture_findings(Features())] == [
+        "blockSoftMatchEnabled",
+        "blockCloudObjectTakeoverThroughHardMatchEnabled",
+    ]
+    recommended = Features(
+        block_soft_match=True, block_cloud_object_takeover_through_hard_match=True
+    )
+    assert posture_findings(recommended) == []
+    [finding] = posture_findings(Features(block_soft_match=True))
+    assert finding.to_graph() == {
+        "feature": "blockCloudObjectTakeoverThroughHardMatchEnabled",
+        "recommended": True,
+        "actual": False,
+        "advice": finding.advice,
+    }
+
+
+def test_b4_8_dar_switches_say_why_they_cannot_be_turned_off() -> None:
+    with pytest.raises(Conflict, match="always on"):
+        check_feature_change(Features(), "quarantineUponProxyAddressesConflictEnabled", False)
+    assert check_feature_change(Features(), "quarantineUponUpnConflict", True) == (
+        "quarantine_upon_upn_conflict"
+    )

@@ -92,3 +92,79 @@ def test_b4_7_resolver_restores_free_values_to_the_earliest_waiter() -> None:
     plan = plan_resolution([late, early, held, own], {"smtp:y@c.com": "other", "smtp:z@c.com": "d"})
     assert plan.restore == (early,)
     assert plan.clear == (own,)
+
+
+def test_b4_2_without_dar_a_clash_is_attribute_value_must_be_unique() -> None:
+    # Not reachable through the tenant, where DAR cannot be switched off (B4.8).
+    other = Holder("other", "user", True)
+    proxy = ProxyAddress.parse("SMTP:a@contoso.com")
+    no_upn_dar = Features(quarantine_upon_upn_conflict=False)
+    no_proxy_dar = Features(quarantine_upon_proxy_addresses_conflict=False)
+    for features, upn in ((no_upn_dar, "a@contoso.com"), (no_proxy_dar, None)):
+        screening = screen_values(
+            "me", "user", upn, other, [proxy], {proxy.key: other}, features, is_add=False
+        )
+        assert screening.error is not None
+        assert screening.error.code == "AttributeValueMustBeUnique"
+
+
+def test_b4_9_two_groups_with_the_same_smtp_fail_first_then_quarantine() -> None:
+    proxy = ProxyAddress.parse("SMTP:team@contoso.com")
+    holders = {proxy.key: Holder("g1", "group", True)}
+    first = screen_values("g2", "group", None, None, [proxy], holders, Features(), is_add=True)
+    assert first.error is not None
+    assert first.error.code == "AttributeValueMustBeUnique"
+    assert first.first_failure == proxy
+    retry = screen_values(
+        "g2", "group", None, None, [proxy], holders, Features(), is_add=True, seen={proxy.key}
+    )
+    assert (retry.error, retry.proxies) == (None, ())
+    assert [q.value for q in retry.quarantined] == ["SMTP:team@contoso.com"]
+    # a user against that group is quarantined at once (only group pairs fail first)
+    user = screen_values("u", "user", None, None, [proxy], holders, Features(), is_add=True)
+    assert (user.error, user.first_failure) == (None, None)
+
+
+def test_b4_10_mail_is_held_back_with_its_own_quarantined_address() -> None:
+    proxy = ProxyAddress.parse("SMTP:Amy@contoso.com")
+    holders = {proxy.key: Holder("other", "user", True)}
+    screening = screen_values(
+        "me", "user", None, None, [proxy], holders, Features(), is_add=True, mail="amy@contoso.com"
+    )
+    assert screening.mail_held
+    assert screening.error is None
+    waiting = screen_values(
+        "me",
+        "user",
+        None,
+        None,
+        [],
+        holders,
+        Features(),
+        is_add=False,
+        mail="amy@contoso.com",
+        waiting=[proxy.key],
+    )
+    assert waiting.mail_held
+
+
+def test_b4_10_mail_of_another_object_is_outside_dar() -> None:
+    holders = {"smtp:eve@contoso.com": Holder("other", "user", True)}
+    screening = screen_values(
+        "me", "user", None, None, [], holders, Features(), is_add=False, mail="Eve@contoso.com"
+    )
+    assert screening.error is not None
+    assert screening.error.code == "AttributeValueMustBeUnique"
+    assert "mail" in screening.error.message
+    mine = screen_values(
+        "me",
+        "user",
+        None,
+        None,
+        [],
+        {"smtp:eve@contoso.com": Holder("me", "user", True)},
+        Features(),
+        is_add=False,
+        mail="eve@contoso.com",
+    )
+    assert (mine.error, mine.mail_held) == (None, False)
