@@ -106,6 +106,8 @@ def embedded_tenant(app: AppContext) -> ExportTarget:
         )
     service = TenantService(app.tenant_database(), app.clock)
     service.initialize(tenant_settings.initial_domain, tenant_settings.verified_domains)
+    # A staging engine only checks; the first export records the attribute (B2.7).
+    service.claim_anchor_attribute(app.settings.engine.source_anchor, record=False)
     return service
 
 

@@ -50,6 +50,10 @@ class ExportTarget(Protocol):
         self, changes: Sequence[ExportChange], *, dry_run: bool = False
     ) -> list[ExportOutcome]: ...
 
+    def claim_anchor_attribute(self, attribute: str, *, record: bool) -> str:
+        """Refuse an engine whose sourceAnchor attribute is not the tenant's (B2.7)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ExportStop:

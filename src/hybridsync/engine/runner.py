@@ -167,6 +167,7 @@ def _export(
         return stop
     if target is None:
         raise ValueError("an export target is required outside staging mode")
+    target.claim_anchor_attribute(settings.engine.source_anchor, record=True)
     progress(f"export: {sum(counts.values())} pending changes")
     export_pending(database, target, ctx, renew=lease.renew)
     return None

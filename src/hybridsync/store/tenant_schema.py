@@ -40,6 +40,8 @@ tenant_settings = sa.Table(
     sa.Column("initial_domain", sa.String(255), nullable=False),
     sa.Column("verified_domains", sa.JSON, nullable=False),
     sa.Column("created_date_time", _TIMESTAMP, nullable=False),
+    # The sourceAnchor attribute the first export used; every later engine must use it (B2.7).
+    sa.Column("anchor_attribute", sa.String(64), nullable=True),
     sa.CheckConstraint("id = 1", name="single_row"),
 )
 

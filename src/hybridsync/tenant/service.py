@@ -43,6 +43,7 @@ from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
 from hybridsync.tenant.resiliency import choose_placeholder_upn
 from hybridsync.tenant.resolver import ResolvedValue, resolve_quarantined
+from hybridsync.tenant.sync_configuration import claim_anchor_attribute
 from hybridsync.tenant.tokens import IssuedToken, TokenInfo, TokenRepository, TokenScope
 
 
@@ -100,6 +101,15 @@ class TenantService:
         with self.database.transaction() as conn:
             TenantRepository(conn).save_settings(initial, verified, self.clock.now())
             LicenseRepository(conn).seed_catalog()
+
+    def claim_anchor_attribute(self, attribute: str, *, record: bool) -> str:
+        """Check the engine's sourceAnchor attribute against the tenant's (B2.2, B2.7).
+
+        ``record`` stores it when the tenant has none yet (an exporting engine); a staging
+        engine only checks. Raises AnchorAttributeMismatch when they differ.
+        """
+        with self.database.transaction() as conn:
+            return claim_anchor_attribute(conn, attribute, record=record)
 
     def is_initialized(self) -> bool:
         with self.database.transaction() as conn:

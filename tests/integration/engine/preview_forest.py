@@ -141,6 +141,9 @@ class RecordingTenant:
             self.outcomes.extend(outcomes)
         return outcomes
 
+    def claim_anchor_attribute(self, attribute: str, *, record: bool) -> str:
+        return self.tenant.claim_anchor_attribute(attribute, record=record)
+
 
 def comparable(outcome: ExportOutcome) -> ExportOutcome:
     """An outcome without the id of an object that a dry run creates and throws away."""
