@@ -14,7 +14,7 @@ files is written, and the cycles run in-process through :func:`hybridsync.engine
    replaced by a variant with the same users changed (the connector re-reads the whole file and
    the engine finds the changes by content hash).
 
-Each phase (import, sync, export) is timed by wrapping the runner's step functions; inside
+Each phase (import, sync, export) is timed between the runner's progress messages; inside
 import, ``read`` is the connector reading its files (the LDIF connector's part) and ``store``
 the engine's import matching; inside export, ``tenant`` is the time spent in
 ``TenantService.apply_exports`` and ``engine`` the rest (loading pending rows, recording
@@ -27,16 +27,17 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import resource
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from hybridsync.cli.context import AppContext
 from hybridsync.cli.sync import embedded_tenant
@@ -50,16 +51,6 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 GENERATOR = HERE / "generate_forest.py"
 DOMAIN = "corp.example.com"
-#: The functions the runner calls for each step, and the phase each one counts towards.
-STEPS = (
-    ("import_connector", "import"),
-    ("synchronize", "sync"),
-    ("write_back", "sync"),
-    ("synchronize_objects", "sync"),
-    ("export_pending", "export"),
-)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 # ---------------------------------------------------------------- one cycle (child process)
@@ -78,13 +69,6 @@ class Timer:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-
-    def wrap(self, name: str, function: Callable[P, R]) -> Callable[P, R]:
-        def timed(*args: P.args, **kwargs: P.kwargs) -> R:
-            with self.part(name):
-                return function(*args, **kwargs)
-
-        return timed
 
 
 class TimedConnector:
@@ -122,6 +106,31 @@ class TimedTarget:
         with self.timer.part("export.tenant"):
             return self.inner.apply_exports(changes, dry_run=dry_run)
 
+    def claim_anchor_attribute(self, attribute: str, *, record: bool) -> str:
+        with self.timer.part("export.tenant"):
+            return self.inner.claim_anchor_attribute(attribute, record=record)
+
+
+class Phases:
+    """Phase boundaries from the runner's progress messages: import until the synchronization
+    starts, sync (with its commit and any anchor writeback) until the export starts, export
+    until the cycle returns."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+
+    def progress(self, message: str) -> None:
+        now = time.perf_counter()
+        if message.endswith("synchronization"):
+            self.marks.setdefault("sync", now)
+        elif message.startswith(("export:", "staging mode")):
+            self.marks.setdefault("export", now)
+
+    def seconds(self, start: float, end: float) -> dict[str, float]:
+        sync = self.marks.get("sync", end)
+        export = self.marks.get("export", end)
+        return {"import": sync - start, "sync": export - sync, "export": end - export}
+
 
 def run_one(config: Path, full: bool, profile: Path | None) -> dict[str, Any]:
     """Run one cycle in this process and return its measurements."""
@@ -131,25 +140,25 @@ def run_one(config: Path, full: bool, profile: Path | None) -> dict[str, Any]:
     connectors = [TimedConnector(c, timer) for c in build_connectors(settings)]
     target = TimedTarget(embedded_tenant(app), timer)
     database = app.engine_database()  # opened and migrated before the clock starts
-    for step, part in STEPS:  # the runner's steps, as it calls them
-        setattr(runner, step, timer.wrap(part, getattr(runner, step)))
+    phases = Phases()
     profiler = cProfile.Profile() if profile is not None else None
     start = time.perf_counter()
     if profiler is not None:
         profiler.enable()
-    result = runner.run_cycle(settings, database, connectors, target, app.clock, full=full)
+    result = runner.run_cycle(
+        settings, database, connectors, target, app.clock, full=full, progress=phases.progress
+    )
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)  # type: ignore[arg-type]
-    total = time.perf_counter() - start
+    end = time.perf_counter()
     app.close()
     counts = result.counts
-    seconds = timer.seconds
     return {
         "status": result.status,
         "errors": len(result.errors),
-        "total": total,
-        "seconds": seconds,
+        "total": end - start,
+        "seconds": phases.seconds(start, end) | timer.seconds,
         "tenant_calls": target.calls,
         "objects": {
             "import": counts["imported"],
@@ -239,6 +248,9 @@ def _restore(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
         if (folder / f"{name}.after-full").exists():
             shutil.copyfile(folder / f"{name}.after-full", folder / name)
+    # Flush the copies now: otherwise the cycle's first checkpoint (an fsync of the database)
+    # would wait for the kernel to write the whole copied file.
+    os.sync()
 
 
 def measure(users: int, args: argparse.Namespace) -> Iterator[dict[str, Any]]:

@@ -112,6 +112,16 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}", hint="fix the syntax") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            hint="save hybridsync.toml as UTF-8 text",
+        ) from exc
+    except OSError as exc:  # a folder, no permission, an I/O error
+        raise ConfigError(
+            f"cannot read configuration file {str(file)!r}: {exc.strerror or exc}",
+            hint="pass --config with the path of hybridsync.toml itself, readable by this user",
+        ) from exc
     return parse_settings(raw, base_dir=file.resolve().parent, source=file)
 
 
@@ -192,10 +202,13 @@ def _engine(table: Mapping[str, Any], base_dir: Path) -> EngineSettings:
         else d.deletion_threshold
     )
     if threshold < 0:
-        raise ConfigError("engine.deletion_threshold must be 0 or more")
+        raise ConfigError(
+            "engine.deletion_threshold must be 0 or more",
+            hint="500 is the default; 0 stops every export that would delete anything",
+        )
     staging = _typed(table, "staging", bool, "engine") if "staging" in table else d.staging
     if matching is not None and not matching.startswith("attribute:"):
-        _choice(matching, USER_MATCHING_CHOICES, "engine.user_matching")
+        _choice(matching, (*USER_MATCHING_CHOICES, "attribute:NAME"), "engine.user_matching")
     if matching is not None and matching.startswith("attribute:") and not matching[10:].strip():
         raise ConfigError(
             "engine.user_matching = 'attribute:' names no attribute", hint="write attribute:NAME"

@@ -194,3 +194,39 @@ def test_errors_go_to_stderr_with_a_hint_and_a_non_zero_exit(config: Path) -> No
     done = _main(config, "user", "create", "--upn", "x@elsewhere.org")
     assert done.returncode == 2
     assert "not verified" in done.stderr
+
+
+def test_user_set_changes_nothing_when_one_of_its_edits_is_refused(config: Path) -> None:
+    run_json(config, "user", "create", "--upn", "ida@contoso.com")
+    taken = "AAAAAAAAAAAAAAAAAAAAAQ=="
+    run_json(config, "user", "create", "--upn", "jo@contoso.com", "--immutable-id", taken)
+    before = run_json(config, "user", "get", "ida@contoso.com")
+    done = _main(
+        config, "user", "set", "ida@contoso.com", "--attr", "usageLocation=US",
+        "--attr", "jobTitle=Clerk", "--immutable-id", taken, "--admin-role",
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (4, "")
+    assert "already held by user" in done.stderr
+    assert run_json(config, "user", "get", "ida@contoso.com") == before
+
+
+def test_user_set_refuses_a_property_that_does_not_exist(config: Path) -> None:
+    run_json(config, "user", "create", "--upn", "kai@contoso.com")
+    before = run_json(config, "user", "get", "kai@contoso.com")
+    done = _main(config, "user", "set", "kai@contoso.com", "--attr", "jobtitle=Clerk")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "error: 'jobtitle' is not a user property an administrator can set" in done.stderr
+    assert "what to do: did you mean jobTitle?" in done.stderr
+    done = _main(config, "user", "set", "kai@contoso.com", "--attr", "onPremisesDomainName=x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "written by directory sync only" in done.stderr
+    assert run_json(config, "user", "get", "kai@contoso.com") == before
+
+
+def test_user_set_checks_mail_as_user_create_does(config: Path) -> None:
+    run_json(config, "user", "create", "--upn", "lu@contoso.com")
+    done = _main(config, "user", "set", "lu@contoso.com", "--attr", "mail=not-an-address")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "is not an e-mail address" in done.stderr
+    edited = run_json(config, "user", "set", "lu@contoso.com", "--attr", "mail=lu@contoso.com")
+    assert edited["mail"] == "lu@contoso.com"

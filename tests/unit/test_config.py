@@ -114,6 +114,20 @@ def test_broken_toml_is_reported(tmp_path: Path) -> None:
         load_settings(path)
 
 
+def test_a_folder_is_not_a_configuration_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read configuration file") as info:
+        load_settings(tmp_path)
+    assert info.value.hint is not None
+    assert "--config" in info.value.hint
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "hybridsync.toml"
+    path.write_bytes(b"\xff\xfe\x00[engine]\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(path)
+
+
 def test_environment_variable_names_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from hybridsync.errors import HybridSyncError
 
@@ -45,16 +46,22 @@ def emit_json(data: Any) -> None:
 def table(
     rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
 ) -> None:
-    """A table of the named columns; lists are joined, missing values shown as blank."""
+    """A table of the named columns; lists are joined, missing values shown as blank.
+
+    Cells are plain text, never Rich markup: values such as ``[tenant]`` or a display name
+    with brackets must print as they are.
+    """
     grid = Table(title=title, show_lines=False)
     for column in columns:
         grid.add_column(column, overflow="fold")
     count = 0
     for row in rows:
-        grid.add_row(*(_cell(row.get(column)) for column in columns))
+        grid.add_row(*(Text(_cell(row.get(column))) for column in columns))
         count += 1
     if count == 0:
-        stdout.print("(none)" if title is None else f"{title}: (none)")
+        stdout.print(
+            "(none)" if title is None else f"{title}: (none)", markup=False, highlight=False
+        )
         return
     stdout.print(grid)
 

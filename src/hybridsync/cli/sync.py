@@ -101,8 +101,10 @@ def embedded_tenant(app: AppContext) -> ExportTarget:
     tenant_settings = app.settings.tenant
     if tenant_settings.database is None:
         raise ConfigError(
-            "sync exports to the embedded tenant, but [tenant] names a remote url",
-            hint='set [tenant] database = "sqlite:///tenant.db", or staging = true in [engine]',
+            "exports and previews go to the embedded tenant, but [tenant] names a remote url; "
+            "remote tenants are not supported yet",
+            hint='set [tenant] database = "sqlite:///tenant.db", or run sync with '
+            "staging = true in [engine] to import and synchronize without exporting",
         )
     service = TenantService(app.tenant_database(), app.clock)
     service.initialize(tenant_settings.initial_domain, tenant_settings.verified_domains)

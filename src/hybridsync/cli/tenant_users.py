@@ -147,13 +147,15 @@ def user_set(
         raise InputError(
             "nothing to change", hint="pass --attr NAME=VALUE, --immutable-id or --admin-role"
         )
-    user = service.get_user(identifier)
-    if changes:
-        user = service.update_user(user.id, changes)
-    if immutable_id is not None or clear_immutable_id:
-        user = service.set_immutable_id(user.id, immutable_id)
-    if admin_role is not None:
-        user = service.set_admin_role(user.id, admin_role)
+    # One transaction: a refused edit (a read-only attribute, a taken immutableId) leaves
+    # the user exactly as it was, the edits given before it included.
+    user = service.edit_user(
+        identifier,
+        changes,
+        immutable_id=immutable_id,
+        clear_immutable_id=clear_immutable_id,
+        has_admin_role=admin_role,
+    )
     show_user(user, as_json)
 
 

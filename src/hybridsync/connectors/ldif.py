@@ -53,6 +53,10 @@ class Digest(Protocol):
     def update(self, data: bytes, /) -> None: ...
 
 
+class CutShort(Exception):
+    """The file ends in the middle of a line: an interrupted export or copy (read_lines)."""
+
+
 class LdifConnector:
     """A forest read from an LDIF file, or from a base file and change files (module docstring)."""
 
@@ -77,6 +81,8 @@ class LdifConnector:
                 result = import_lines(read_lines(self.path, digest), str(self.path))
         except OSError as exc:
             raise self._unreadable(exc) from exc
+        except CutShort as exc:
+            raise self._cut_short(self.path) from exc
         if not result.objects and not result.deleted:
             raise self._empty(result.problems)
         return ImportResult(
@@ -207,6 +213,8 @@ class LdifConnector:
                 lines.close()
         except OSError as exc:
             raise self._unreadable(exc, path) from exc
+        except CutShort as exc:
+            raise self._cut_short(path) from exc
         mtime = trusted_mtime(status.st_mtime_ns, now_ns)
         return FileMark(str(path), digest.hexdigest(), status.st_size, mtime), outcome
 
@@ -216,6 +224,15 @@ class LdifConnector:
             + (f" ({problems[0]})" if problems else ""),
             hint="an empty export usually means the export failed; export the forest again "
             "(reading it as empty would delete every object)",
+        )
+
+    def _cut_short(self, path: Path) -> ConnectorError:
+        return ConnectorError(
+            f"LDIF file {path} of connector {self.name!r} ends in the middle of a line: it "
+            "looks cut short (an interrupted export or copy), and reading it would delete "
+            "every object after the cut",
+            hint="export the forest again; nothing was imported, so no object is treated as "
+            "deleted (if the file is complete, end it with a newline)",
         )
 
     def _unreadable(self, exc: OSError, path: Path | None = None) -> ConnectorError:
@@ -249,6 +266,10 @@ def read_lines(path: Path, digest: Digest) -> Generator[str, None, None]:
 
     Bytes that are not UTF-8 are kept (``surrogateescape``) so a value ldifde wrote raw still
     reaches :mod:`values` as the octets the directory holds.
+
+    Raises :class:`CutShort` after the last line when the file does not end with a newline:
+    ldifde and ldapsearch end every export with one, so a file that stops mid-line was cut
+    short, and its last entry (and all that should follow) is missing or wrong.
     """
     with path.open("rb") as file:
         head = file.read(CHUNK)
@@ -256,7 +277,10 @@ def read_lines(path: Path, digest: Digest) -> Generator[str, None, None]:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             rest = file.read()
             digest.update(rest)
-            yield from (head + rest).decode("utf-16").split("\n")
+            text = (head + rest).decode("utf-16")
+            yield from text.split("\n")
+            if text[text.rfind("\n") + 1 :].strip():
+                raise CutShort(str(path))
             return
         if head.startswith(codecs.BOM_UTF8):
             head = head[len(codecs.BOM_UTF8) :]
@@ -273,6 +297,8 @@ def read_lines(path: Path, digest: Digest) -> Generator[str, None, None]:
             pending = data[cut:]
         if pending:
             yield from pending.decode("utf-8", "surrogateescape").split("\n")
+            if pending[pending.rfind(b"\n") + 1 :].strip():  # the last line has no newline
+                raise CutShort(str(path))
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from hybridsync.connectors.base import SourceObject
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def content_hash(obj: SourceObject) -> str:

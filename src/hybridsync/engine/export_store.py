@@ -15,15 +15,12 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hybridsync.engine.bulk import chunks, execute_many, insert_many
+from hybridsync.engine.bulk import chunks, execute_many, insert_many, to_ascii_json, to_json
 from hybridsync.engine.model import PendingExport
 from hybridsync.engine.outbound import ExportedState, change_from_payload, payload
 from hybridsync.store.engine_schema import export_state as es
 from hybridsync.store.engine_schema import pending_export as pe
 from hybridsync.tenant.exports import ExportChange, ObjectType
-
-_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_ASCII = json.JSONEncoder(separators=(",", ":"))
 
 #: Export order: deletes of people first (they free UPNs and addresses, and a promoted
 #: contact must be gone before its user arrives), then users and contacts, then groups so
@@ -86,8 +83,8 @@ def save_export_states(
             "mv_id": mv_id,
             "cloud_object_id": state.object_id,
             "matched_by": state.matched_by,
-            "attributes": _TEXT.encode(state.attributes),
-            "members": _ASCII.encode(sorted(state.members)),
+            "attributes": to_json(state.attributes),
+            "members": to_ascii_json(sorted(state.members)),
             "exported_at": now,
         }
         for state, mv_id in saved
@@ -117,7 +114,7 @@ def replace_pending(
             "action": change.action,
             "object_type": change.object_type,
             "mv_id": mv_id,
-            "payload": _TEXT.encode(payload(change)),
+            "payload": to_json(payload(change)),
             "run_id": run_id,
             "created_at": now,
         }

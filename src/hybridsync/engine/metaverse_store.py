@@ -19,13 +19,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hybridsync.engine.bulk import chunks, execute_many, insert_many
+from hybridsync.engine.bulk import chunks, execute_many, insert_many, to_ascii_json, to_json
 from hybridsync.store.engine_schema import export_state
 from hybridsync.store.engine_schema import metaverse as mv
 from hybridsync.tenant.exports import ObjectType
-
-_ATTRIBUTES = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_CONTRIBUTORS = json.JSONEncoder(separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +147,27 @@ def _mv_row(row: Any) -> MvRow:
     )
 
 
-_MV_WRITABLE = (
-    "object_type", "join_key", "source_anchor", "cloud_source_anchor", "exportable", "reason",
-    "attributes", "contributors", "upn_key", "mail_key", "error_code", "error_message",
-    "updated_at",
+_MV_BODY = (
+    "object_type", "exportable", "reason", "attributes", "contributors", "error_code",
+    "error_message", "updated_at",
 )  # fmt: skip
+_MV_KEYS = ("join_key", "source_anchor", "cloud_source_anchor")  # indexed
 _SAVE_MV = (
     sa.update(mv)
     .where(mv.c.id == sa.bindparam("mv_id"))
-    .values({name: sa.bindparam(name) for name in _MV_WRITABLE})
+    .values({name: sa.bindparam(name) for name in _MV_BODY})
+)
+_SAVE_MV_AND_KEYS = _SAVE_MV.values({name: sa.bindparam(name) for name in _MV_KEYS})
+_SAVE_LOOKUP_KEYS = (
+    sa.update(mv)
+    .where(
+        mv.c.id == sa.bindparam("mv_id"),
+        sa.or_(
+            mv.c.upn_key.is_distinct_from(sa.bindparam("upn")),
+            mv.c.mail_key.is_distinct_from(sa.bindparam("mail")),
+        ),
+    )
+    .values(upn_key=sa.bindparam("upn"), mail_key=sa.bindparam("mail"))
 )
 
 
@@ -170,9 +179,34 @@ def insert_mv(conn: Connection, rows: Sequence[MvRow], now: datetime) -> None:
     insert_many(conn, mv, values)
 
 
-def save_mv(conn: Connection, rows: Sequence[MvRow], now: datetime) -> None:
-    """Store the result of inbound flow for existing metaverse objects."""
-    execute_many(conn, _SAVE_MV, [_mv_values(row, now) for row in rows])
+def save_mv(
+    conn: Connection, rows: Sequence[MvRow], now: datetime, previous: Mapping[int, MvRow]
+) -> None:
+    """Store the result of inbound flow for existing metaverse objects.
+
+    ``previous``: the stored rows, by id. Indexed columns are written only where they changed,
+    so an attribute change costs one page, not one per index (a delta sync stays small).
+    """
+    body: list[dict[str, Any]] = []
+    keyed: list[dict[str, Any]] = []
+    lookups: list[dict[str, Any]] = []
+    for row in rows:
+        values = _mv_values(row, now)
+        lookups.append(
+            {"mv_id": row.id, "upn": values.pop("upn_key"), "mail": values.pop("mail_key")}
+        )
+        old = previous.get(row.id)
+        if old is not None and (old.join_key, old.source_anchor, old.cloud_source_anchor) == (
+            row.join_key, row.source_anchor, row.cloud_source_anchor,
+        ):  # fmt: skip
+            for name in _MV_KEYS:
+                del values[name]
+            body.append(values)
+        else:
+            keyed.append(values)
+    execute_many(conn, _SAVE_MV, body)
+    execute_many(conn, _SAVE_MV_AND_KEYS, keyed)
+    execute_many(conn, _SAVE_LOOKUP_KEYS, lookups)
 
 
 def _mv_values(row: MvRow, now: datetime) -> dict[str, Any]:
@@ -186,8 +220,8 @@ def _mv_values(row: MvRow, now: datetime) -> dict[str, Any]:
         "cloud_source_anchor": row.cloud_source_anchor,
         "exportable": row.exportable,
         "reason": row.reason,
-        "attributes": _ATTRIBUTES.encode(row.attributes),
-        "contributors": _CONTRIBUTORS.encode(row.contributors),
+        "attributes": to_json(row.attributes),
+        "contributors": to_ascii_json(row.contributors),
         "upn_key": upn.lower() if isinstance(upn, str) else None,
         "mail_key": mail.lower() if isinstance(mail, str) else None,
         "error_code": row.error_code,

@@ -69,6 +69,7 @@ def provision(
     for start in range(0, len(ordered_groups), BATCH):
         part = ordered_groups[start : start + BATCH]
         _evaluate(conn, ctx, part, new, writebacks, set(), skip_groups=False)
+    assert not new, "every projected metaverse object is affected, so it was stored"
     return writebacks
 
 
@@ -116,7 +117,7 @@ def _evaluate(
         if new.member_anchor != old.member_anchor:
             identity_changed.update((o.connector, o.dn) for o in linked[mv_id])
     mv_store.insert_mv(conn, [row for row in saved if row.id in projected], ctx.now)
-    mv_store.save_mv(conn, [row for row in saved if row.id not in projected], ctx.now)
+    mv_store.save_mv(conn, [row for row in saved if row.id not in projected], ctx.now, rows)
     stored = [mv_id for mv_id in handled if mv_id not in projected]  # new ids have no exports
     export_store.replace_pending(conn, stored, changes, ctx.run_id, ctx.now)
     mv_store.delete_mv(conn, [mv_id for mv_id in deleted if mv_id not in projected])

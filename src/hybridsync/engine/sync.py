@@ -128,7 +128,7 @@ def _inbound(
         else:
             to_place.append((obj, scope, join.key, join.rule))
     decisions.extend(_join_or_project(conn, ctx, to_place, result))
-    repo.save_decisions(conn, decisions)
+    repo.save_decisions(conn, decisions, {obj.id: obj.mv_id for obj in objects})
 
 
 def _scope(ctx: RunContext, obj: CsObject) -> ScopeDecision:

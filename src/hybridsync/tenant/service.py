@@ -265,6 +265,32 @@ class TenantService:
             repo.rewrite([record])
             return self._view(repo, record)
 
+    def edit_user(
+        self,
+        identifier: str,
+        changes: Mapping[str, Any],
+        *,
+        immutable_id: str | None = None,
+        clear_immutable_id: bool = False,
+        has_admin_role: bool | None = None,
+    ) -> CloudObject:
+        """Several edits of one user in one transaction: all of them land, or none does.
+
+        ``changes`` as in :meth:`update_user`; the immutableId is set when given (or cleared
+        with ``clear_immutable_id``) and the admin role changed when not None.
+        """
+        with self._unit() as (repo, ctx):
+            record = users.find_user(repo, identifier, deleted=False)
+            if changes:
+                users.apply_edits(ctx, record, changes)
+                users.require_unique(repo, record)
+            if immutable_id is not None or clear_immutable_id:
+                users.change_immutable_id(repo, record, immutable_id)
+            if has_admin_role is not None:
+                record.has_admin_role = has_admin_role
+            repo.rewrite([record])
+            return self._view(repo, record)
+
     def set_immutable_id(self, identifier: str, immutable_id: str | None) -> CloudObject:
         """Set or clear onPremisesImmutableId (B1.13; the B5.20 fix clears it)."""
         with self._unit() as (repo, _ctx):

@@ -9,6 +9,7 @@ and a synced user comes back cloud-managed but keeps its immutableId (B5.5).
 
 from __future__ import annotations
 
+import difflib
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,7 +31,7 @@ from hybridsync.identity.validation import (
     check_proxy_address,
     check_upn,
 )
-from hybridsync.tenant.exports import ObjectType
+from hybridsync.tenant.exports import SYNCED_ATTRIBUTES, ObjectType
 from hybridsync.tenant.incoming import (
     COLUMN_OF,
     TENANT_OWNED,
@@ -50,6 +51,16 @@ from hybridsync.tenant.repository import TenantRepository
 
 #: What an administrator may still change on a synced user.
 CLOUD_SETTABLE_ON_SYNCED = frozenset({"usageLocation"})
+#: The Graph user properties an administrator may set on a cloud-managed user: what sync
+#: writes, except the onPremises* properties only sync writes, plus usageLocation. Anything
+#: else is refused by name, so a typo (``jobtitle``) is not stored as a new property.
+ADMIN_SETTABLE = frozenset(
+    {
+        *(name for name in SYNCED_ATTRIBUTES if not name.startswith("onPremises")),
+        "usageLocation",
+    }
+    - {"securityEnabled", "mailEnabled"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +219,8 @@ def apply_edits(ctx: TenantContext, record: ObjectRecord, changes: Mapping[str, 
                 raise ValidationFailed("userPrincipalName must be text")
             record.user_principal_name = check_upn(value.strip(), allowed_domains(ctx))
         elif name in COLUMN_OF:
+            if name == "mail" and isinstance(value, str) and value:
+                check_proxy_address(f"SMTP:{value}")  # the same rule as `user create --mail`
             column = COLUMN_OF[name]
             setattr(record, column, _column_value(column, name, _typed(column, value)))
         elif value is None or value == "":
@@ -236,6 +249,8 @@ def _check_editable(record: ObjectRecord, name: str) -> None:
         )
     if name in TENANT_OWNED:
         raise ReadOnlyAttribute(f"{name} is maintained by the tenant and cannot be set")
+    if name not in ADMIN_SETTABLE:
+        raise _unknown_property(name)
     if record.on_premises_sync_enabled and name not in CLOUD_SETTABLE_ON_SYNCED:
         raise ReadOnlyAttribute(
             f"{name} of {record.user_principal_name} is read-only in the cloud: the user is "
@@ -243,6 +258,24 @@ def _check_editable(record: ObjectRecord, name: str) -> None:
             f"({_source(record)})",
             hint=f"change {name} on the on-premises object and let sync carry it over",
         )
+
+
+def _unknown_property(name: str) -> ValidationFailed:
+    if name.startswith("onPremises"):
+        return ValidationFailed(
+            f"{name} is written by directory sync only",
+            hint="change it on the on-premises object and let sync carry it over",
+        )
+    by_lower = {known.lower(): known for known in ADMIN_SETTABLE}
+    close = by_lower.get(name.lower()) or next(
+        iter(difflib.get_close_matches(name, sorted(ADMIN_SETTABLE), n=1)), None
+    )
+    return ValidationFailed(
+        f"{name!r} is not a user property an administrator can set",
+        hint=(f"did you mean {close}? " if close else "")
+        + "settable: "
+        + ", ".join(sorted(ADMIN_SETTABLE)),
+    )
 
 
 def _source(record: ObjectRecord) -> str:

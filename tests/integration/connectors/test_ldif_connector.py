@@ -66,6 +66,28 @@ def test_a_folder_instead_of_a_file_is_an_error(tmp_path: Path) -> None:
         connector(tmp_path).full_import()
 
 
+@pytest.mark.parametrize("changes", [False, True])
+def test_a_file_cut_short_mid_line_is_an_error_not_a_smaller_forest(
+    export: Path, changes: bool
+) -> None:
+    """An interrupted export or copy must not read as "everyone after the cut was deleted"."""
+    ldif = connector(export)
+    if changes:
+        ldif.changes = str(export.parent / "changes-*.ldif")
+    first = ldif.full_import()
+    text = export.read_text(encoding="utf-8")
+    cut = text.index("dn: CN=Richard Jones") + len("dn: CN=Richard Jo")
+    export.write_text(text[:cut], encoding="utf-8")
+    for read in (ldif.full_import, lambda: ldif.delta_import(first.watermark)):
+        with pytest.raises(ConnectorError, match="ends in the middle of a line") as caught:
+            read()
+        assert str(export) in caught.value.message
+        assert caught.value.hint is not None
+        assert "no object is treated as deleted" in caught.value.hint
+    export.write_text(text[:cut] + "\n", encoding="utf-8")  # complete after all: it reads
+    assert ldif.full_import().objects
+
+
 @pytest.mark.parametrize("content", ["", "version: 1\n", "# only a comment\n", "garbage\n"])
 def test_a_file_without_entries_is_an_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "empty.ldif"
