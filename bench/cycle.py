@@ -332,6 +332,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for users in (int(part) for part in args.users.split(",")):
         for row in measure(users, args):
             rows.append(row)
+            if row["status"] != "success":  # the numbers are not those of a clean cycle
+                print(
+                    f"warning: {row['users']:,} {row['cycle']} ended {row['status']}",
+                    file=sys.stderr,
+                )
             if not args.json:
                 print(f"{row['users']:,} {row['cycle']}: {row['total']:.1f} s", file=sys.stderr)
     print(json.dumps(rows, indent=2) if args.json else table(rows))
