@@ -9,7 +9,7 @@ import typer
 from hybridsync.cli.app import app_context
 from hybridsync.cli.context import AppContext
 from hybridsync.cli.output import emit_json, record, stdout, table
-from hybridsync.engine.lineage import Lineage, lineage
+from hybridsync.engine.lineage import CloudResolver, Lineage, lineage
 from hybridsync.errors import HybridSyncError, NotFound
 from hybridsync.tenant.graph import to_graph
 from hybridsync.tenant.service import TenantService
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
     def show(
         ctx: typer.Context,
         identity: Annotated[
-            str, typer.Argument(help="A UPN, mail address, objectGUID or immutableId.")
+            str, typer.Argument(help="A UPN, mail or proxy address, objectGUID, immutableId or cloud object id.")
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     ) -> None:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         one identity, and why an object is not synced."""
         app = app_context(ctx)
         with app.engine_database().transaction() as conn:
-            found = lineage(conn, identity)
+            found = lineage(conn, identity, resolve_cloud=_cloud_resolver(app))
         if found is None:
             raise NotFound(
                 f"the sync engine knows no object {identity!r}",
@@ -48,6 +48,22 @@ def register(app: typer.Typer) -> None:
             emit_json(document)
             return
         _print(document)
+
+
+def _cloud_resolver(app: AppContext) -> CloudResolver | None:
+    """The embedded tenant's lookup of a cloud object id or UPN (a placeholder UPN on the
+    initial domain, say) to the object's immutableId; None for a remote tenant."""
+    if app.settings.tenant.database is None:
+        return None
+
+    def resolve(identifier: str) -> str | None:
+        try:
+            service = TenantService(app.tenant_database(), app.clock)
+            return service.get_object(identifier, deleted=None).on_premises_immutable_id
+        except HybridSyncError:
+            return None
+
+    return resolve
 
 
 def _tenant(app: AppContext, found: Lineage) -> dict[str, Any] | None:

@@ -47,6 +47,20 @@ def export_state_of(conn: Connection, anchor: str) -> ExportedState | None:
     return load_export_states(conn, [anchor]).get(anchor)
 
 
+def anchor_of_cloud_object(conn: Connection, object_id: str) -> str | None:
+    """The sourceAnchor exported to the cloud object ``object_id`` (``show`` by cloud id).
+
+    ``cloud_object_id`` has no index (export never reads by it), so this scans the table:
+    ``show`` calls it once, only for an identity found nowhere else.
+    """
+    query = (
+        sa.select(es.c.source_anchor)
+        .where(sa.func.lower(es.c.cloud_object_id) == object_id.strip().lower())
+        .limit(1)
+    )
+    return conn.scalar(query)
+
+
 def _state(row: Any) -> ExportedState:
     return ExportedState(
         source_anchor=row.source_anchor,

@@ -232,6 +232,43 @@ def find_objects(
     return [_cs_object(row) for row in conn.execute(query.order_by(cs.c.connector))]
 
 
+#: Connector-space attributes that name an object by address (``show`` by UPN or mail).
+ADDRESS_ATTRIBUTES = ("userprincipalname", "mail", "proxyaddresses")
+
+
+def find_by_address(conn: Connection, address: str) -> list[CsObject]:
+    """Connector-space objects whose UPN, mail or a proxy address (``SMTP:``/``smtp:`` or
+    any other prefix) is ``address``, case-insensitively (``show`` of a filtered object).
+
+    The attributes are stored as JSON without a key column for these values, so this is a
+    ``LIKE`` scan of the connector space narrowed to rows holding the quoted value; the
+    matches are then checked attribute by attribute. Only ``show`` calls it, once, for an
+    identity the metaverse does not know.
+    """
+    key = address.strip().lower()
+    if not key:
+        return []
+    quoted = to_json(key)[1:-1]  # as the value is spelled inside the stored JSON
+    escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        sa.select(*_CS_COLUMNS)
+        .where(cs.c.attributes.ilike(f'%{escaped}"%', escape="\\"))
+        .order_by(cs.c.connector, cs.c.id)
+    )
+    return [
+        obj for obj in map(_cs_object, conn.execute(query)) if _has_address(obj.source, key)
+    ]
+
+
+def _has_address(obj: SourceObject, key: str) -> bool:
+    for name in ADDRESS_ATTRIBUTES:
+        for value in obj.attributes.get(name, ()):
+            text = str(value).lower()
+            if text == key or (name == "proxyaddresses" and text.partition(":")[2] == key):
+                return True
+    return False
+
+
 def _cs_object(row: Any) -> CsObject:
     (cs_id, connector, anchor, dn, object_class, attributes, mv_id, pending, object_type,
      in_scope, scope_reason, join_key, join_rule) = row  # fmt: skip
