@@ -7,10 +7,11 @@ always be piped into another program.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -18,7 +19,25 @@ from rich.text import Text
 
 from hybridsync.errors import HybridSyncError
 
-stdout = Console(soft_wrap=True)
+#: Width of output when stdout is not a terminal (a file, a pipe) and ``COLUMNS`` is unset:
+#: Rich would assume 80 columns there and fold every DN and reason in a table over several
+#: lines of the file.
+PIPED_WIDTH = 200
+
+
+def piped_width(stream: IO[str] | None, environ: Mapping[str, str]) -> int | None:
+    """:data:`PIPED_WIDTH` for a stream that is not a terminal, unless ``COLUMNS`` gives a
+    width; None (Rich asks the terminal) otherwise."""
+    if environ.get("COLUMNS", "").isdigit():
+        return None
+    try:
+        terminal = stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream
+        terminal = False
+    return None if terminal else PIPED_WIDTH
+
+
+stdout = Console(soft_wrap=True, width=piped_width(sys.stdout, os.environ))
 stderr = Console(stderr=True, soft_wrap=True)
 
 
@@ -44,16 +63,24 @@ def emit_json(data: Any) -> None:
 
 
 def table(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    whole: Collection[str] = (),
 ) -> None:
     """A table of the named columns; lists are joined, missing values shown as blank.
 
     Cells are plain text, never Rich markup: values such as ``[tenant]`` or a display name
-    with brackets must print as they are.
+    with brackets must print as they are. When stdout is not a terminal, columns named in
+    ``whole`` (identities: DNs, UPNs, anchors) are not wrapped, so a file or a pipe gets each
+    identity on one line for ``grep``; the other columns give way. (On a terminal every
+    column may wrap: a narrow window would otherwise squeeze the rest to nothing.)
     """
     grid = Table(title=title, show_lines=False)
+    keep_whole = not stdout.is_terminal
     for column in columns:
-        grid.add_column(column, overflow="fold")
+        grid.add_column(column, overflow="fold", no_wrap=keep_whole and column in whole)
     count = 0
     for row in rows:
         grid.add_row(*(Text(_cell(row.get(column))) for column in columns))

@@ -17,6 +17,7 @@ from hybridsync.cli.app import app_context
 from hybridsync.cli.context import AppContext
 from hybridsync.cli.output import emit_json, progress, record, stdout, table
 from hybridsync.engine.connectors import build_connectors
+from hybridsync.engine.export import plural
 from hybridsync.engine.plan import apply_plan, load_plan, require_export_mode, save_plan
 from hybridsync.engine.preview import build_preview
 from hybridsync.engine.preview_rows import COLUMNS, Preview, cell
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
         result = preview_for(app)
         if save is not None:
             plan = save_plan(save, result, app.clock.now())
-            progress(f"plan saved to {save} ({len(plan.exports)} changes)")
+            progress(f"plan saved to {save} ({plural(len(plan.exports), 'change')})")
         if as_json:
             emit_json(result.to_dict())
         elif as_csv:
@@ -93,7 +94,7 @@ def write_csv(result: Preview) -> None:
 def show_preview(result: Preview) -> None:
     """The table of rows, then the summary and, when it applies, the threshold warning."""
     rows = [{**row.to_dict(), "attributes": cell(row.attributes)} for row in result.rows]
-    table(rows, COLUMNS, title="pending exports")
+    table(rows, COLUMNS, title="pending exports", whole=("connector", "identity"))
     summary = result.summary
     record(
         {

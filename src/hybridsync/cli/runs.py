@@ -29,7 +29,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(records)
             return
-        table([_row(r) for r in records], list(_COLUMNS), title="runs")
+        table(
+            [_row(r) for r in records],
+            list(_COLUMNS),
+            title="runs",
+            whole=("profile", "status", "startedAt"),
+        )
 
 
 _COLUMNS = ("runId", "profile", "status", "startedAt", "adds", "updates", "deletes", "errors")

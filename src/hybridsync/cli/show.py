@@ -22,7 +22,10 @@ def register(app: typer.Typer) -> None:
     def show(
         ctx: typer.Context,
         identity: Annotated[
-            str, typer.Argument(help="A UPN, mail or proxy address, objectGUID, immutableId or cloud object id.")
+            str,
+            typer.Argument(
+                help="A UPN, mail or proxy address, objectGUID, immutableId or cloud object id."
+            ),
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     ) -> None:
@@ -34,7 +37,8 @@ def register(app: typer.Typer) -> None:
         if found is None:
             raise NotFound(
                 f"the sync engine knows no object {identity!r}",
-                hint="give a UPN, mail, objectGUID or immutableId of an imported object; "
+                hint="give a UPN, mail or proxy address, objectGUID, immutableId or cloud "
+                "object id of an imported object; "
                 "run `hybridsync sync` first if it was added recently",
             )
         document = {
@@ -89,6 +93,7 @@ def _print(document: dict[str, Any]) -> None:
         document["connectorSpace"],
         ["connector", "dn", "anchor", "joinRule", "inScope", "reason"],
         title="connector space",
+        whole=("connector", "dn", "anchor"),
     )
     metaverse = document["metaverse"]
     if metaverse is not None:
@@ -99,7 +104,7 @@ def _print(document: dict[str, Any]) -> None:
         rows = [
             {"attribute": k, "value": v, "from": contributors.get(k)} for k, v in attributes.items()
         ]
-        table(rows, ["attribute", "value", "from"], title="attributes")
+        table(rows, ["attribute", "value", "from"], title="attributes", whole=("attribute",))
     tenant = document["tenant"]
     if tenant is not None:
         stdout.print("tenant", style="bold")
@@ -109,4 +114,5 @@ def _print(document: dict[str, Any]) -> None:
             document["pendingExports"],
             ["action", "objectType", "sourceAnchor", "attributes"],
             title="pending exports",
+            whole=("sourceAnchor",),
         )

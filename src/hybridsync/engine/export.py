@@ -73,11 +73,17 @@ def threshold_stop(
         return None
     return ExportStop(
         "stopped-deletion-threshold-exceeded",
-        f"The number of deletions for this sync cycle ({pending_deletes} pending deletes) has "
-        f"exceeded the current threshold of {limit} objects; nothing was exported. Review them "
+        "The number of deletions for this sync cycle "
+        f"({plural(pending_deletes, 'pending delete')}) has exceeded the current threshold of "
+        f"{plural(limit, 'object')}; nothing was exported. Review them "
         f"with `hybridsync preview`, then run `hybridsync sync --allow-deletes {pending_deletes}` "
         "to let them through in one run, or raise engine.deletion_threshold in hybridsync.toml.",
     )
+
+
+def plural(number: int, noun: str, nouns: str | None = None) -> str:
+    """``1 object``, ``2 objects``, ``0 objects`` (``nouns``: an irregular plural)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {nouns or noun + 's'}"
 
 
 def export_pending(

@@ -112,12 +112,16 @@ def replace_pending(
     changes: Sequence[tuple[int | None, ExportChange]],
     run_id: int | None,
     now: datetime,
+    *,
+    origins: Mapping[str, str] | None = None,
 ) -> None:
     """Make ``changes`` the pending exports of the metaverse objects ``mv_ids``.
 
     Earlier pending rows of those objects, and any row for the same sourceAnchor and action
-    (e.g. the pending delete of an object that came back), are replaced.
+    (e.g. the pending delete of an object that came back), are replaced. ``origins``: the
+    connector each deleted object was last seen in, by sourceAnchor (stored with its delete).
     """
+    origins = origins or {}
     for part in chunks(mv_ids):
         conn.execute(sa.delete(pe).where(pe.c.mv_id.in_(part)))
     for anchor_part in chunks([change.source_anchor for _, change in changes]):
@@ -131,17 +135,19 @@ def replace_pending(
             "payload": to_json(payload(change)),
             "run_id": run_id,
             "created_at": now,
+            "connector": origins.get(change.source_anchor) if change.action == "delete" else None,
         }
         for mv_id, change in changes
     ]
     insert_many(conn, pe, values)
 
 
+_PENDING_COLUMNS = (pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error, pe.c.connector)
+
+
 def load_pending(conn: Connection, *, limit: int | None = None) -> list[PendingExport]:
     """Pending exports in export order (people before groups, deletes of people first)."""
-    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).order_by(
-        EXPORT_ORDER, pe.c.id
-    )
+    query = sa.select(*_PENDING_COLUMNS).order_by(EXPORT_ORDER, pe.c.id)
     if limit is not None:
         query = query.limit(limit)
     return [_pending(row) for row in conn.execute(query)]
@@ -151,17 +157,16 @@ def load_pending_by_ids(conn: Connection, ids: Sequence[int]) -> list[PendingExp
     """Pending exports by id, in the order of ``ids``."""
     found: dict[int, PendingExport] = {}
     for part in chunks(ids):
-        query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(
-            pe.c.id.in_(part)
-        )
+        query = sa.select(*_PENDING_COLUMNS).where(pe.c.id.in_(part))
         found.update((row[0], _pending(row)) for row in conn.execute(query))
     return [found[i] for i in ids if i in found]
 
 
 def _pending(row: Any) -> PendingExport:
-    row_id, mv_id, text, last_error = row
+    row_id, mv_id, text, last_error, connector = row
     change = change_from_payload(json.loads(text))
-    return PendingExport(row_id, mv_id, change, json.loads(last_error) if last_error else None)
+    error = json.loads(last_error) if last_error else None
+    return PendingExport(row_id, mv_id, change, error, connector)
 
 
 def pending_counts(conn: Connection) -> dict[str, int]:
@@ -172,9 +177,7 @@ def pending_counts(conn: Connection) -> dict[str, int]:
 
 def pending_for_anchor(conn: Connection, anchor: str) -> list[PendingExport]:
     """The pending exports of one sourceAnchor (``show``)."""
-    query = sa.select(pe.c.id, pe.c.mv_id, pe.c.payload, pe.c.last_error).where(
-        pe.c.source_anchor == anchor
-    )
+    query = sa.select(*_PENDING_COLUMNS).where(pe.c.source_anchor == anchor)
     return [_pending(row) for row in conn.execute(query)]
 
 

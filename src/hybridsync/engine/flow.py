@@ -198,3 +198,12 @@ def domain_from_dn(dn: str) -> str | None:
     parts = [p.strip() for p in dn.split(",")]
     labels = [p[3:].strip() for p in parts if p[:3].lower() == "dc="]
     return ".".join(labels).lower() or None
+
+
+def primary_connector(contributors: Mapping[str, str]) -> str | None:
+    """The connector that supplied an object's sign-in data (UPN), else its primary data
+    (B6.17): the connector an administrator knows the object from."""
+    for name in ("userPrincipalName", "onPremisesDistinguishedName", "mail", "displayName"):
+        if name in contributors:
+            return contributors[name]
+    return next(iter(sorted(contributors.values())), None)

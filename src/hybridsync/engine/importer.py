@@ -17,6 +17,7 @@ from hybridsync.engine.anchor import CONSISTENCY_GUID, object_guid_bytes, writeb
 from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.delta import plan_import
+from hybridsync.engine.export import plural
 from hybridsync.engine.provision import Writeback
 from hybridsync.errors import ConnectorError
 from hybridsync.identity.guid import guid_from_bytes
@@ -72,7 +73,8 @@ def _store(database: Database, name: str, result: ImportResult, ctx: RunContext)
             name,
             name,
             "DeletionsHeldBack",
-            f"{len(result.problems)} entries of {name} could not be read, so objects missing "
+            f"{plural(len(result.problems), 'entry', 'entries')} of {name} could not be read, "
+            "so objects missing "
             "from this import were not deleted; fix the entries named above and sync again",
         )
     for anchor in sorted(set(plan.duplicates)):

@@ -118,9 +118,7 @@ def _build(conn: Connection, row: mv_store.MvRow, objects: list[CsObject]) -> Li
         "cloudSourceAnchor": row.cloud_source_anchor,
         "exported": row.exportable,
         "reason": row.reason,
-        "error": {"code": row.error_code, "message": row.error_message}
-        if row.error_code
-        else None,
+        "error": {"code": row.error_code, "message": row.error_message} if row.error_code else None,
         "attributes": dict(row.attributes),
         "contributors": dict(row.contributors),
     }

@@ -184,10 +184,12 @@ class PendingExport:
     """A computed, not yet applied change for the cloud: the full :class:`ExportChange`.
 
     Sync writes these; export consumes them; ``preview`` and ``sync --plan`` read them.
-    ``mv_id`` is ``None`` for the delete of a metaverse object that no longer exists.
+    ``mv_id`` is ``None`` for the delete of a metaverse object that no longer exists;
+    ``connector`` is then the connector that object was last seen in.
     """
 
     id: int
     mv_id: int | None
     change: ExportChange
     last_error: Mapping[str, Any] | None = None
+    connector: str | None = None

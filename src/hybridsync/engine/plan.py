@@ -34,9 +34,9 @@ from hybridsync.clock import Clock
 from hybridsync.config import Settings
 from hybridsync.connectors.base import Connector
 from hybridsync.engine import export_store, history
-from hybridsync.engine.export import ExportStop, ExportTarget
+from hybridsync.engine.export import ExportStop, ExportTarget, plural
 from hybridsync.engine.outbound import change_from_payload, payload
-from hybridsync.engine.preview import DryRunTarget, predict
+from hybridsync.engine.preview import DryRunTarget, predict, read_pending_state
 from hybridsync.engine.preview_rows import Preview
 from hybridsync.engine.runner import CycleResult, Progress, run_cycle
 from hybridsync.errors import InputError, NotFound
@@ -153,14 +153,20 @@ def _plain(value: Any) -> Any:
 
 
 def check_plan(
-    plan: Plan, current: Sequence[ExportChange], outcomes: Sequence[ExportOutcome] | None
+    plan: Plan,
+    current: Sequence[ExportChange],
+    outcomes: Sequence[ExportOutcome] | None,
+    identities: Mapping[ChangeKey, str] | None = None,
 ) -> PlanCheck:
     """Compare a plan with the pending exports now and the tenant's dry run of them.
 
     ``outcomes`` are the dry-run outcomes of ``current`` in export order; ``None`` when the
-    pending exports already differ and the tenant need not be asked.
+    pending exports already differ and the tenant need not be asked. Objects are named as
+    the preview named them (UPN, mail or DN): from the plan's rows, else from
+    ``identities`` (the current pending exports' names), else by sourceAnchor only.
     """
-    reasons = _change_differences(plan, current)
+    names = _names(plan, identities or {})
+    reasons = _change_differences(plan, current, names)
     if reasons or outcomes is None:
         return PlanCheck(tuple(reasons))
     predicted = {change_key(p.change): p for p in plan.exports}
@@ -169,25 +175,48 @@ def check_plan(
         now = outcome_signature(outcome)
         if now != planned.predicted:
             reasons.append(
-                f"the tenant changed: {change.action} {change.source_anchor} was predicted "
+                f"the tenant changed: {_named(change_key(change), names)} was predicted "
                 f"{_describe(planned.predicted)}, now {_describe(now)}"
             )
     return PlanCheck(tuple(reasons))
 
 
-def _change_differences(plan: Plan, current: Sequence[ExportChange]) -> list[str]:
+def _names(plan: Plan, identities: Mapping[ChangeKey, str]) -> dict[ChangeKey, str]:
+    names = dict(identities)
+    for planned in plan.exports:
+        identity = planned.preview.get("identity")
+        if isinstance(identity, str) and identity:
+            names[change_key(planned.change)] = identity
+    return names
+
+
+def _named(key: ChangeKey, names: Mapping[ChangeKey, str]) -> str:
+    """``update bob@contoso.com (h5JdG0lufkWYTl+XQBytPQ==)``: action, identity, anchor."""
+    anchor, action = key
+    identity = names.get(key)
+    if identity is None or identity == anchor:
+        return f"{action} {anchor}"
+    return f"{action} {identity} ({anchor})"
+
+
+def _change_differences(
+    plan: Plan, current: Sequence[ExportChange], names: Mapping[ChangeKey, str]
+) -> list[str]:
     if fingerprint(current) == plan.fingerprint:
         return []
     planned = {change_key(c): canonical(c) for c in plan.changes}
     now = {change_key(c): canonical(c) for c in current}
-    reasons = [f"new pending export: {a} {k}" for k, a in sorted(now.keys() - planned.keys())]
-    reasons += [
-        f"planned {a} {k} is no longer pending" for k, a in sorted(planned.keys() - now.keys())
+    reasons = [
+        f"new pending export: {_named(k, names)}" for k in sorted(now.keys() - planned.keys())
     ]
     reasons += [
-        f"planned {a} {k} has changed since the plan was saved"
-        for k, a in sorted(planned.keys() & now.keys())
-        if planned[(k, a)] != now[(k, a)]
+        f"planned {_named(k, names)} is no longer pending"
+        for k in sorted(planned.keys() - now.keys())
+    ]
+    reasons += [
+        f"planned {_named(k, names)} has changed since the plan was saved"
+        for k in sorted(planned.keys() & now.keys())
+        if planned[k] != now[k]
     ]
     return reasons or ["the pending exports differ from the plan's"]
 
@@ -347,6 +376,16 @@ class PlanGate:
         result = check_plan(self.plan, current, None)
         if not result.stale:
             result = check_plan(self.plan, current, predict(self.tenant, current))
+        if result.stale:  # name the pending exports the plan does not know, as preview would
+            planned = {change_key(p.change) for p in self.plan.exports}
+            if any(change_key(c) not in planned for c in current):
+                with database.transaction() as conn:
+                    state = read_pending_state(conn, include_filtered=False)
+                identities = {
+                    change_key(p.change): s.identity
+                    for p, s in zip(state.pending, state.subjects, strict=True)
+                }
+                result = check_plan(self.plan, current, None, identities)
         self.check_result = result
         if result.stale:
             return ExportStop(STALE, result.message())
@@ -406,7 +445,7 @@ def _note_plan(database: Database, clock: Clock, result: CycleResult, plan: Plan
     """Name the plan in the run record, so ``runs`` shows which plan a run applied."""
     name = str(plan.path) if plan.path is not None else "a plan"
     created = plan.created_at.isoformat().replace("+00:00", "Z")
-    note = f"plan {name} ({len(plan.exports)} changes, saved {created})"
+    note = f"plan {name} ({plural(len(plan.exports), 'change')}, saved {created})"
     message = f"{note}: {result.message}" if result.message else note
     with database.transaction() as conn:
         history.finish_run(

@@ -117,10 +117,10 @@ def read_pending_state(conn: Connection, *, include_filtered: bool = True) -> Pe
         if state is not None:
             attributes.update(state.attributes)
         mv_row = mv_rows.get(item.mv_id) if item.mv_id is not None else None
-        connector = None
+        connector = item.connector  # a delete whose metaverse object is gone
         if mv_row is not None:
             attributes.update(mv_row.attributes)
-            connector = pick_connector(mv_row.contributors)
+            connector = pick_connector(mv_row.contributors) or connector
         attributes.update({k: v for k, v in change.attributes.items() if v is not None})
         left_scope = None
         if change.action == "delete":

@@ -10,6 +10,8 @@ so the administrator sees how each object will land before anything is written (
   duplicate-attribute resiliency quarantines values (the UPN placeholder, the proxy
   addresses left out; spec §4);
 * ``filtered`` — an object kept out of scope, with the filter that did it (B6.14, B6.15);
+  nothing is exported for it: its ``action`` is what would happen if it were in scope, and
+  the summary counts it under ``matches`` only, not under ``actions``;
 * ``none`` — updates and deletes, which are never matched (B3.1).
 
 Everything here works on values; :mod:`hybridsync.engine.preview` does the reading.
@@ -22,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybridsync.engine.export import threshold_stop
+from hybridsync.engine.export import plural, threshold_stop
+from hybridsync.engine.flow import primary_connector
 from hybridsync.tenant.exports import (
     ExportAction,
     ExportChange,
@@ -82,7 +85,14 @@ class PreviewRow:
 
 @dataclass(frozen=True, slots=True)
 class PreviewSummary:
-    """Counts per action and match, and whether the deletion threshold stops the export."""
+    """Counts per action and match, and whether the deletion threshold stops the export.
+
+    ``actions`` counts what will be exported: the pending exports per action (their sum is
+    ``pending_exports``). A filtered row is not a pending export — its ``action`` only says
+    what would happen if the object were in scope — so it is counted under ``matches``
+    (``filtered``) and not under ``actions``. ``matches`` counts every row, so its sum is
+    ``total``, the number of rows.
+    """
 
     actions: Mapping[str, int]
     matches: Mapping[str, int]
@@ -95,7 +105,7 @@ class PreviewSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "total": sum(self.actions.values()),
+            "total": sum(self.matches.values()),
             "actions": dict(self.actions),
             "matches": dict(self.matches),
             "pendingExports": self.pending_exports,
@@ -152,7 +162,9 @@ def export_row(
             subject, change.action, "conflict", f"{reason}; quarantined: {held}", attributes
         )
     if outcome.ignored_members:
-        reason += f"; {len(outcome.ignored_members)} member(s) not in the tenant are left out"
+        count = len(outcome.ignored_members)
+        reason += f"; {plural(count, 'member')} not in the tenant {'is' if count == 1 else 'are'}"
+        reason += " left out"
     return _row(subject, change.action, outcome.match, reason, attributes)
 
 
@@ -259,12 +271,16 @@ def summarize(
     allow_deletes: int | None = None,
     staging: bool = False,
 ) -> PreviewSummary:
-    """Counts of the rows, and the B6.13 verdict on the pending deletes (same rule as export)."""
+    """Counts of the rows, and the B6.13 verdict on the pending deletes (same rule as export).
+
+    Filtered rows count as a match only, never as an action (see :class:`PreviewSummary`).
+    """
     actions = Counter({action: 0 for action in ACTIONS})
     matches = Counter({match: 0 for match in MATCHES})
     for row in rows:
-        actions[row.action] += 1
         matches[row.match] += 1
+        if row.match != "filtered":
+            actions[row.action] += 1
     deletes = sum(1 for change in changes if change.action == "delete")
     stop = threshold_stop(deletes, deletion_threshold, allow_deletes)
     return PreviewSummary(
@@ -290,10 +306,7 @@ def pick_identity(attributes: Mapping[str, Any], fallback: str) -> str:
 
 def pick_connector(contributors: Mapping[str, str]) -> str | None:
     """The connector that supplied the sign-in data (UPN), else the primary data (B6.17)."""
-    for name in ("userPrincipalName", "onPremisesDistinguishedName", "mail", "displayName"):
-        if name in contributors:
-            return contributors[name]
-    return next(iter(sorted(contributors.values())), None)
+    return primary_connector(contributors)
 
 
 def cell(value: Mapping[str, Any]) -> str:

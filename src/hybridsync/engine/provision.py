@@ -20,7 +20,7 @@ from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import ANCHOR_CHANGED, anchor_changed
 from hybridsync.engine.context import RunContext
-from hybridsync.engine.flow import compute_image
+from hybridsync.engine.flow import compute_image, primary_connector
 from hybridsync.engine.metaverse_store import MvRow
 from hybridsync.engine.model import Contributor, CsObject, MvImage
 from hybridsync.engine.outbound import CloudImage, ExportedState, plan_changes
@@ -100,6 +100,7 @@ def _evaluate(
     members = _members(conn, {i: linked[i] for i in images if images[i].object_type == "group"})
     saved: list[MvRow] = []
     changes: list[tuple[int | None, ExportChange]] = []
+    origins: dict[str, str] = {}  # sourceAnchor of a delete → where its object was seen
     identity_changed: set[tuple[str, str]] = set()
     for mv_id in handled:
         old = rows[mv_id]
@@ -109,6 +110,9 @@ def _evaluate(
         )
         changes.extend(planned)
         if image is None:
+            origin = primary_connector(old.contributors)
+            if origin is not None:
+                origins.update((change.source_anchor, origin) for _, change in planned)
             continue
         saved.append(new)
         if image.writeback is not None and image.writeback_connector is not None:
@@ -119,7 +123,7 @@ def _evaluate(
     mv_store.insert_mv(conn, [row for row in saved if row.id in projected], ctx.now)
     mv_store.save_mv(conn, [row for row in saved if row.id not in projected], ctx.now, rows)
     stored = [mv_id for mv_id in handled if mv_id not in projected]  # new ids have no exports
-    export_store.replace_pending(conn, stored, changes, ctx.run_id, ctx.now)
+    export_store.replace_pending(conn, stored, changes, ctx.run_id, ctx.now, origins=origins)
     mv_store.delete_mv(conn, [mv_id for mv_id in deleted if mv_id not in projected])
     for mv_id in handled:
         projected.pop(mv_id, None)

@@ -255,9 +255,7 @@ def find_by_address(conn: Connection, address: str) -> list[CsObject]:
         .where(cs.c.attributes.ilike(f'%{escaped}"%', escape="\\"))
         .order_by(cs.c.connector, cs.c.id)
     )
-    return [
-        obj for obj in map(_cs_object, conn.execute(query)) if _has_address(obj.source, key)
-    ]
+    return [obj for obj in map(_cs_object, conn.execute(query)) if _has_address(obj.source, key)]
 
 
 def _has_address(obj: SourceObject, key: str) -> bool:

@@ -22,7 +22,13 @@ from hybridsync.config import Settings
 from hybridsync.connectors.base import Connector
 from hybridsync.engine import export_store, history
 from hybridsync.engine.context import RunContext
-from hybridsync.engine.export import ExportStop, ExportTarget, export_pending, threshold_stop
+from hybridsync.engine.export import (
+    ExportStop,
+    ExportTarget,
+    export_pending,
+    plural,
+    threshold_stop,
+)
 from hybridsync.engine.importer import import_connector, write_back
 from hybridsync.engine.lock import EngineLease, engine_lease
 from hybridsync.engine.sync import synchronize, synchronize_objects
@@ -136,7 +142,7 @@ def _cycle(
         if full:
             history.save_full_sync(conn, [c.name for c in connectors], ctx.now)
     if writebacks:
-        progress(f"writing mS-DS-ConsistencyGuid back for {len(writebacks)} objects")
+        progress(f"writing mS-DS-ConsistencyGuid back for {plural(len(writebacks), 'object')}")
         written = write_back(database, {c.name: c for c in connectors}, writebacks, ctx)
         with database.transaction() as conn:
             synchronize_objects(conn, ctx, written)

@@ -94,7 +94,8 @@ export_state = sa.Table(
 )
 
 #: Computed, not yet applied changes for the cloud, with the full ExportChange payload.
-#: Sync writes them, export consumes them; preview and plans read them.
+#: Sync writes them, export consumes them; preview and plans read them. ``connector`` is
+#: where a delete's object was last seen, kept because its metaverse object is gone.
 pending_export = sa.Table(
     "pending_export",
     metadata,
@@ -107,6 +108,7 @@ pending_export = sa.Table(
     sa.Column("run_id", sa.Integer, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("connector", sa.String(255), nullable=True),
     sa.UniqueConstraint("source_anchor", "action"),
     sqlite_autoincrement=True,
 )

@@ -89,7 +89,7 @@ def test_plan_goes_stale_when_the_source_changes(staged: Setup) -> None:
     assert recorder.exported == []
     assert tenant_rows(staged.tenant.database) == tenant_before
     assert result.message is not None
-    assert f"new pending export: add {anchor(3)}" in result.message
+    assert f"new pending export: add carol@contoso.com ({anchor(3)})" in result.message
     assert len(_pending(staged)) == 3  # the plan's two and the new one, all still pending
 
 
@@ -103,7 +103,10 @@ def test_plan_goes_stale_when_a_planned_change_changes(staged: Setup) -> None:
 
     assert result.status == "stopped-plan-stale"
     assert result.message is not None
-    assert f"planned add {anchor(2)} has changed since the plan was saved" in result.message
+    assert (
+        f"planned add bob@contoso.com ({anchor(2)}) has changed since the plan was saved"
+        in result.message
+    )
     assert recorder.exported == []
 
 
@@ -123,7 +126,9 @@ def test_plan_goes_stale_when_the_tenant_changes(staged: Setup) -> None:
     assert tenant_rows(staged.tenant.database) == tenant_before
     assert _pending(staged) == engine_pending
     assert result.message is not None
-    assert "the tenant changed" in result.message
+    assert (
+        f"the tenant changed: add carol@contoso.com ({anchor(3)}) was predicted" in result.message
+    )
     assert "now soft-match by userPrincipalName" in result.message
 
 

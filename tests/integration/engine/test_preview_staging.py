@@ -71,7 +71,8 @@ def test_b6_11_staging_exports_nothing_and_preview_lists_it(staged: Setup) -> No
     }  # fmt: skip
     summary = document["summary"]
     assert summary["pendingExports"] == 4
-    assert summary["actions"] == {"add": 5, "update": 0, "delete": 0}
+    assert summary["actions"] == {"add": 4, "update": 0, "delete": 0}  # filtered: no action
+    assert summary["total"] == 5
     assert summary["matches"]["new"] == 4
     assert summary["matches"]["filtered"] == 1
     assert summary["deletionThresholdExceeded"] is False
@@ -158,3 +159,17 @@ def test_b6_14_object_that_left_scope_previews_as_its_delete_with_the_filter(
         f"left sync scope (filtered by OU exclude {settings_ou}): the cloud user is "
         "soft-deleted into the recycle bin (30 days)"
     )
+
+
+def test_preview_names_the_connector_a_deleted_object_was_last_seen_in(staged: Setup) -> None:
+    staged.write_forest([ALICE, CAROL, ERIN])
+    staged.cycle(staging=False)
+    staged.write_forest([ALICE])  # Carol and Erin are deleted on-premises
+    staged.cycle(staging=True)
+
+    rows = by_identity([row.to_dict() for row in _preview(staged).rows])
+
+    assert set(rows) == {"carol@contoso.com", "erin@contoso.com"}
+    for row in rows.values():
+        assert (row["action"], row["match"], row["connector"]) == ("delete", "none", "corp")
+        assert row["reason"].startswith("deleted or disjoined on-premises")

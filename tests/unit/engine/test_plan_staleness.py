@@ -85,3 +85,29 @@ def test_stale_message_names_the_plan_and_the_way_out() -> None:
     message = check.message("plan.json")
     assert message.startswith("plan plan.json is stale, nothing was exported: ")
     assert "hybridsync preview" in message
+
+
+def _named_plan(pairs: list[tuple[ExportChange, ExportOutcome]], identity: str) -> Plan:
+    exports = tuple(
+        PlannedExport(c, outcome_signature(o), {"identity": identity}) for c, o in pairs
+    )
+    return Plan(datetime(2026, 1, 1, tzinfo=UTC), fingerprint([c for c, _ in pairs]), exports, {})
+
+
+def test_stale_plan_names_each_object_by_its_identity_and_anchor() -> None:
+    renamed = ExportChange("add", ANN.source_anchor, "user", {"userPrincipalName": "a@contoso.com"})
+    plan = _named_plan([(ANN, NEW_ANN)], "ann@contoso.com")
+    changed = check_plan(plan, [renamed, BOB], None, {(BOB.source_anchor, "delete"): "bob@x.com"})
+    assert changed.reasons == (
+        f"new pending export: delete bob@x.com ({BOB.source_anchor})",
+        f"planned add ann@contoso.com ({ANN.source_anchor}) has changed since the plan was saved",
+    )
+    gone = check_plan(plan, [], None)
+    assert gone.reasons == (
+        f"planned add ann@contoso.com ({ANN.source_anchor}) is no longer pending",
+    )
+    soft = ExportOutcome(ANN.source_anchor, "add", "soft-match", match="soft", object_id="c")
+    tenant = check_plan(plan, [ANN], [soft])
+    assert tenant.reasons[0].startswith(
+        f"the tenant changed: add ann@contoso.com ({ANN.source_anchor}) was predicted created"
+    )

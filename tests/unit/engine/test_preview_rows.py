@@ -123,3 +123,34 @@ def test_identity_is_upn_else_mail_else_dn_and_connector_is_the_sign_in_one() ->
     assert pick_identity({"onPremisesDistinguishedName": "CN=g"}, "A") == "CN=g"
     assert pick_identity({}, "A") == "A"
     assert pick_connector({"displayName": "res", "userPrincipalName": "acct"}) == "acct"
+
+
+def test_filtered_rows_count_as_a_match_not_as_a_pending_action() -> None:
+    outcome = ExportOutcome(A, "add", "created", match="new", object_id="c1")
+    rows = [
+        export_row(ADD, outcome, ANN),
+        filtered_row("corp", "user", "frank@contoso.com", "filtered by OU exclude OU=Gone"),
+        filtered_row("corp", "user", "svc@contoso.com", "built-in exclusion"),
+    ]
+    summary = summarize(rows, [ADD], 500).to_dict()
+    assert [row.action for row in rows[1:]] == ["add", "add"]  # as if it were in scope
+    assert summary["actions"] == {"add": 1, "update": 0, "delete": 0}
+    assert sum(summary["actions"].values()) == summary["pendingExports"] == 1
+    assert summary["matches"]["filtered"] == 2
+    assert summary["matches"]["new"] == 1
+    assert summary["total"] == 3  # every row
+
+
+def test_threshold_message_counts_one_object_in_the_singular() -> None:
+    deletes = [ExportChange("delete", f"anchor{i}", "user") for i in range(2)]
+    message = summarize([], deletes, 1).threshold_message or ""
+    assert "(2 pending deletes) has exceeded the current threshold of 1 object;" in message
+    one = summarize([], deletes[:1], 0).threshold_message or ""
+    assert "(1 pending delete) has exceeded the current threshold of 0 objects;" in one
+
+
+def test_a_group_row_counts_one_member_left_out_in_the_singular() -> None:
+    group = ExportChange("update", A, "group", add_members=("m1",))
+    outcome = ExportOutcome(A, "update", "updated", ignored_members=("m1",))
+    row = export_row(group, outcome, ExportSubject("sales@contoso.com", "corp"))
+    assert row.reason.endswith("; 1 member not in the tenant is left out")
