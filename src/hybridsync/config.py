@@ -24,6 +24,11 @@ USER_MATCHING_CHOICES = (
     "samaccountname-mailnickname",
 )
 SOURCE_ANCHOR_CHOICES = ("objectGUID", "mS-DS-ConsistencyGuid")
+#: ``source_anchor = "auto"``: let the tenant manage the anchor attribute (B2.2) — the one an
+#: earlier install recorded there, else mS-DS-ConsistencyGuid when no object has it populated,
+#: else objectGUID. See ``hybridsync.engine.anchor_choice``.
+SOURCE_ANCHOR_AUTO = "auto"
+SOURCE_ANCHOR_SETTINGS = (*SOURCE_ANCHOR_CHOICES, SOURCE_ANCHOR_AUTO)
 CONNECTOR_TYPES = ("ldif", "ldap")
 DELTA_METHODS = ("dirsync", "usn")
 
@@ -225,10 +230,11 @@ def _engine(table: Mapping[str, Any], base_dir: Path) -> EngineSettings:
 
 
 def _canonical_anchor(value: str) -> str:
-    for choice in SOURCE_ANCHOR_CHOICES:
-        if value.lower() == choice.lower():
+    """One of :data:`SOURCE_ANCHOR_SETTINGS` in its canonical spelling (case-insensitive)."""
+    for choice in SOURCE_ANCHOR_SETTINGS:
+        if value.strip().lower() == choice.lower():
             return choice
-    return _choice(value, SOURCE_ANCHOR_CHOICES, "engine.source_anchor")
+    return _choice(value, SOURCE_ANCHOR_SETTINGS, "engine.source_anchor")
 
 
 def _tenant(table: Mapping[str, Any], base_dir: Path) -> TenantSettings:

@@ -87,6 +87,19 @@ def test_source_anchor_is_case_insensitive_but_stored_canonically() -> None:
     assert settings.engine.source_anchor == "mS-DS-ConsistencyGuid"
 
 
+@pytest.mark.parametrize("spelling", ["auto", "AUTO", "Auto", " auto "])
+def test_b2_2_source_anchor_auto_is_case_insensitive(spelling: str) -> None:
+    settings = parse_settings({"engine": {"source_anchor": spelling}}, base_dir=Path("/srv"))
+    assert settings.engine.source_anchor == "auto"
+
+
+@pytest.mark.parametrize("value", ["automatic", "entryUUID", ""])
+def test_b2_2_other_source_anchor_values_are_rejected_with_the_allowed_list(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"engine\.source_anchor") as raised:
+        parse_settings({"engine": {"source_anchor": value}}, base_dir=Path("/srv"))
+    assert raised.value.hint == "use one of: objectGUID, mS-DS-ConsistencyGuid, auto"
+
+
 def test_changes_is_a_glob_relative_to_the_configuration_file(tmp_path: Path) -> None:
     path = tmp_path / "hybridsync.toml"
     path.write_text(

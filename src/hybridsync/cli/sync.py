@@ -10,6 +10,7 @@ import typer
 from hybridsync.cli.app import app_context
 from hybridsync.cli.context import AppContext
 from hybridsync.cli.output import emit_json, progress, record, stdout, table
+from hybridsync.engine.anchor_choice import AnchorRecord, is_auto
 from hybridsync.engine.connectors import build_connectors
 from hybridsync.engine.export import ExportTarget
 from hybridsync.engine.runner import CycleResult, ExportGate, run_cycle
@@ -93,7 +94,20 @@ def run_sync_cycle(
         allow_deletes=allow_deletes,
         gate=gate,
         progress=progress,
+        anchor_record=staging_anchor_record(app) if target is None else None,
     )
+
+
+def staging_anchor_record(app: AppContext) -> AnchorRecord | None:
+    """Where a staging engine with ``source_anchor = "auto"`` reads the tenant's attribute.
+
+    A staging server must use the attribute the primary recorded (B2.7), so it asks the
+    embedded tenant (read only; it is not initialized for this). None for an explicit
+    attribute, and for a remote tenant, which cannot be asked yet.
+    """
+    if not is_auto(app.settings.engine.source_anchor) or app.settings.tenant.database is None:
+        return None
+    return TenantService(app.tenant_database(), app.clock)
 
 
 def embedded_tenant(app: AppContext) -> ExportTarget:
@@ -108,8 +122,10 @@ def embedded_tenant(app: AppContext) -> ExportTarget:
         )
     service = TenantService(app.tenant_database(), app.clock)
     service.initialize(tenant_settings.initial_domain, tenant_settings.verified_domains)
-    # A staging engine only checks; the first export records the attribute (B2.7).
-    service.claim_anchor_attribute(app.settings.engine.source_anchor, record=False)
+    # A staging engine only checks; the first export records the attribute (B2.7). With
+    # "auto" the runner takes the recorded attribute, so there is nothing to refuse here.
+    if not is_auto(app.settings.engine.source_anchor):
+        service.claim_anchor_attribute(app.settings.engine.source_anchor, record=False)
     return service
 
 

@@ -9,6 +9,9 @@ bytes (``bytes_le``). With ``mS-DS-ConsistencyGuid``:
 * groups take it when populated and objectGUID otherwise, and are never written back (B2.6);
 * contacts use objectGUID.
 
+``source_anchor = "auto"`` is resolved to one of the two before sync (B2.2, see
+:mod:`hybridsync.engine.anchor_choice`); this module only ever sees the concrete attribute.
+
 Once exported the anchor is fixed: a different computed value later is the sync error
 "sourceAnchor attribute has changed" (B2.8).
 """
@@ -84,6 +87,11 @@ def object_guid_bytes(obj: SourceObject) -> bytes | None:
             except InvalidIdentifier:
                 continue
     return None
+
+
+def anchor_from_consistency_guid(text: str) -> str | None:
+    """The anchor a stored mS-DS-ConsistencyGuid value gives, or None if it cannot be read."""
+    return _anchor_from_text(text)
 
 
 def _from_object_guid(guid_bytes: bytes | None) -> AnchorDecision:

@@ -12,7 +12,11 @@ from hybridsync.engine.scope import ScopeRules
 
 @dataclass
 class RunContext:
-    """Configuration digested for the pure core, plus the run's counters and errors."""
+    """Configuration digested for the pure core, plus the run's counters and errors.
+
+    ``source_anchor`` starts as ``engine.source_anchor``; ``"auto"`` is replaced by the
+    concrete attribute after the imports, before sync (B2.2, ``engine.anchor_choice``).
+    """
 
     source_anchor: str
     user_matching: str

@@ -10,7 +10,7 @@ retried next cycle.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -146,6 +146,8 @@ def _record(
                 f"{change.action} {change.object_type}: {message}",
             )
             continue
+        if outcome.ignored_manager is not None:  # left unset: not exported, sent again later
+            change = replace(change, attributes={**change.attributes, "manager": None})
         current[change.source_anchor] = after_success(
             current.get(change.source_anchor), change, outcome.object_id, outcome.matched_by
         )

@@ -138,6 +138,21 @@ def _image(
     return MvImage(object_type, values, origin, anchor, exportable, reason)
 
 
+def manager_reference(contributors: Sequence[Contributor]) -> tuple[str, str] | None:
+    """(connector, DN) of a person's or contact's ``manager``: a DN in the contributor's own
+    directory, taken like an address-book attribute (the org chart is part of the GAL) from
+    the highest-ranked contributor that has one. Groups have none."""
+    if len(contributors) == 1:
+        only = contributors[0]
+        found = only.source.attributes.get("manager")
+        return (only.connector, found[0]) if found and found[0] else None
+    for c in sorted(contributors, key=_gal_rank):
+        found = c.source.attributes.get("manager")
+        if found and found[0] and c.object_type != "group":
+            return c.connector, found[0]
+    return None
+
+
 def _take(
     values: dict[str, Any],
     origin: dict[str, str],

@@ -16,7 +16,7 @@ from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import CONSISTENCY_GUID, object_guid_bytes, writeback_request
 from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
-from hybridsync.engine.delta import plan_import
+from hybridsync.engine.delta import plan_import, transient_ids
 from hybridsync.engine.export import plural
 from hybridsync.engine.provision import Writeback
 from hybridsync.errors import ConnectorError
@@ -58,6 +58,12 @@ def _store(database: Database, name: str, result: ImportResult, ctx: RunContext)
             complete=result.complete and not held_back,
             deleted=result.deleted,
         )
+        # Anchor first, then DN (B6.3): a stored object whose DN an object with another anchor
+        # takes becomes transient, so DN lookups (member, manager) find only the live one.
+        claimed = plan.claimed_dn_keys() if stored or not result.complete else {}
+        holders = repo.dn_holders(conn, name, list(claimed)) if claimed else {}
+        transients = transient_ids(claimed, holders, plan.incoming)
+        repo.make_transient(conn, transients)
         repo.insert_objects(conn, name, plan.adds, ctx.now)
         repo.update_objects(conn, name, plan.updates, ctx.now)
         repo.mark_deleted(conn, plan.deletes)
@@ -66,6 +72,7 @@ def _store(database: Database, name: str, result: ImportResult, ctx: RunContext)
     ctx.counts.add(name, "import_adds", len(plan.adds))
     ctx.counts.add(name, "import_updates", len(plan.updates))
     ctx.counts.add(name, "import_deletes", len(plan.deletes))
+    ctx.counts.add(name, "import_transients", len(transients))
     for problem in result.problems:
         ctx.error(name, name, "ImportProblem", problem)
     if held_back:

@@ -165,6 +165,8 @@ def export_row(
         count = len(outcome.ignored_members)
         reason += f"; {plural(count, 'member')} not in the tenant {'is' if count == 1 else 'are'}"
         reason += " left out"
+    if outcome.ignored_manager is not None:
+        reason += "; the manager is not in the tenant and is left unset"
     return _row(subject, change.action, outcome.match, reason, attributes)
 
 

@@ -5,12 +5,19 @@ their final sourceAnchor. A group is re-evaluated when it changed itself or when
 references was added, deleted, disjoined or changed its anchor — found through the reference
 index, never by reading every group. Member references that name nothing synced yet are
 placeholders and resolve when their object arrives (B6.2).
+
+A person's ``manager`` is resolved the same way — its DN names a connector-space object of the
+same directory, whose metaverse object gives the manager's sourceAnchor — and exported as
+``manager``. A manager not (yet) synced, filtered out or not exported (a linked mailbox with
+no account) gives no manager; the reference index re-evaluates the person when that changes.
+A person whose manager is evaluated in a later batch of the same sync is stored at once but
+planned in the second pass, with groups, when every anchor of the sync is known.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Connection
 
@@ -20,7 +27,7 @@ from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import ANCHOR_CHANGED, anchor_changed
 from hybridsync.engine.context import RunContext
-from hybridsync.engine.flow import compute_image, primary_connector
+from hybridsync.engine.flow import compute_image, manager_reference, primary_connector
 from hybridsync.engine.metaverse_store import MvRow
 from hybridsync.engine.model import Contributor, CsObject, MvImage
 from hybridsync.engine.outbound import CloudImage, ExportedState, plan_changes
@@ -56,21 +63,46 @@ def provision(
     sync projected, not stored yet; each is inserted once its flow is computed.
     """
     writebacks: list[Writeback] = []
-    groups: set[int] = set()
+    second: set[int] = set()
     new = {} if projected is None else projected
     ordered = sorted(affected)
+    sweep = _Sweep(upcoming=set(ordered))
     for start in range(0, len(ordered), BATCH):
         part = ordered[start : start + BATCH]
-        changed = _evaluate(conn, ctx, part, new, writebacks, groups, skip_groups=True)
+        sweep.upcoming.difference_update(part)
+        changed = _evaluate(conn, ctx, part, new, writebacks, second, sweep, first_pass=True)
         references.update(changed)
+    sweep.upcoming.clear()
     if not every_group:
-        groups |= repo.referencing_mv_ids(conn, references)
-    ordered_groups = sorted(groups)
-    for start in range(0, len(ordered_groups), BATCH):
-        part = ordered_groups[start : start + BATCH]
-        _evaluate(conn, ctx, part, new, writebacks, set(), skip_groups=False)
+        second |= repo.referencing_mv_ids(conn, references)
+    ordered_second = sorted(second)
+    for start in range(0, len(ordered_second), BATCH):
+        part = ordered_second[start : start + BATCH]
+        _evaluate(conn, ctx, part, new, writebacks, set(), sweep, first_pass=False)
     assert not new, "every projected metaverse object is affected, so it was stored"
     return writebacks
+
+
+@dataclass
+class _Sweep:
+    """What one provisioning run knows across batches: the member anchors of the objects it
+    evaluated (``fresh``) and the objects of the first pass not evaluated yet (``upcoming``):
+    a manager among those is resolved in the second pass, once its anchor is known."""
+
+    upcoming: set[int]
+    fresh: dict[int, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    """The new metaverse row of one object and what its export depends on; ``final`` holds
+    the changes when they do not depend on references (a delete, a sync error, a held
+    object), else None."""
+
+    row: MvRow
+    image: MvImage | None
+    exported: list[ExportedState]
+    final: list[ExportChange] | None
 
 
 def _evaluate(
@@ -79,50 +111,82 @@ def _evaluate(
     mv_ids: Sequence[int],
     projected: dict[int, MvRow],
     writebacks: list[Writeback],
-    groups: set[int],
+    second: set[int],
+    sweep: _Sweep,
     *,
-    skip_groups: bool,
+    first_pass: bool,
 ) -> set[tuple[str, str]]:
-    """Evaluate one batch; returns (connector, dn) of objects whose member identity changed."""
+    """Evaluate one batch; returns (connector, dn) of objects whose member identity changed.
+
+    In the first pass groups, and people whose manager is evaluated in a later batch, go to
+    ``second``: those people are stored now but planned in the second pass.
+    """
     rows = mv_store.load_mv(conn, [i for i in mv_ids if i not in projected], attributes=False)
     rows.update((i, projected[i]) for i in mv_ids if i in projected)
     linked = repo.linked_objects(conn, list(rows))
     images: dict[int, MvImage] = {}
+    managers: dict[int, tuple[str, str]] = {}  # person → (connector, DN) of its manager
     for mv_id, objects in linked.items():
-        computed = compute_image([_contributor(ctx, o) for o in objects], ctx.source_anchor)
-        if computed.object_type == "group" and skip_groups:
-            groups.add(mv_id)
-            continue
+        contributors = [_contributor(ctx, o) for o in objects]
+        computed = compute_image(contributors, ctx.source_anchor)
+        if computed.object_type == "group":
+            if first_pass:
+                second.add(mv_id)
+                continue
+        elif (reference := manager_reference(contributors)) is not None:
+            managers[mv_id] = reference
         images[mv_id] = computed
     deleted = [mv_id for mv_id in rows if mv_id not in linked]
     handled = [*images, *deleted]
     states = export_store.load_export_states(conn, _anchors(rows, images, handled))
     members = _members(conn, {i: linked[i] for i in images if images[i].object_type == "group"})
+    targets = _manager_targets(conn, managers)
+    later = {
+        mv_id
+        for mv_id, target in targets.items()
+        if first_pass and target in sweep.upcoming and target != mv_id
+    }
+    second.update(later)
+    decisions = {
+        mv_id: _decide(
+            ctx, rows[mv_id], images.get(mv_id), states, linked.get(mv_id, []), mv_id not in later
+        )
+        for mv_id in handled
+    }
+    sweep.fresh.update(
+        (mv_id, d.row.member_anchor if d.image else None) for mv_id, d in decisions.items()
+    )
+    manager_anchors = _manager_anchors(conn, targets, sweep.fresh)
     saved: list[MvRow] = []
     changes: list[tuple[int | None, ExportChange]] = []
     origins: dict[str, str] = {}  # sourceAnchor of a delete → where its object was seen
     identity_changed: set[tuple[str, str]] = set()
     for mv_id in handled:
         old = rows[mv_id]
-        image = images.get(mv_id)
-        new, planned = _plan(
-            ctx, old, image, states, members.get(mv_id, frozenset()), linked.get(mv_id, [])
-        )
-        changes.extend(planned)
+        decision = decisions[mv_id]
+        image, new = decision.image, decision.row
+        if mv_id not in later:
+            manager = manager_anchors.get(mv_id)
+            changes.extend(_changes(old, decision, members.get(mv_id, frozenset()), manager))
         if image is None:
             origin = primary_connector(old.contributors)
             if origin is not None:
-                origins.update((change.source_anchor, origin) for _, change in planned)
+                planned = decision.final or ()
+                origins.update((change.source_anchor, origin) for change in planned)
             continue
+        if mv_id in managers:
+            new = _with_manager(new, managers[mv_id][0], manager_anchors.get(mv_id))
         saved.append(new)
-        if image.writeback is not None and image.writeback_connector is not None:
+        # A writeback is asked for once: when the object is planned.
+        if image.writeback is not None and image.writeback_connector and mv_id not in later:
             source = _cs_id(linked[mv_id], image.writeback)
             writebacks.append(Writeback(image.writeback_connector, source, image.writeback))
         if new.member_anchor != old.member_anchor:
             identity_changed.update((o.connector, o.dn) for o in linked[mv_id])
     mv_store.insert_mv(conn, [row for row in saved if row.id in projected], ctx.now)
     mv_store.save_mv(conn, [row for row in saved if row.id not in projected], ctx.now, rows)
-    stored = [mv_id for mv_id in handled if mv_id not in projected]  # new ids have no exports
+    # New ids have no exports; people planned in the second pass keep theirs until then.
+    stored = [mv_id for mv_id in handled if mv_id not in projected and mv_id not in later]
     export_store.replace_pending(conn, stored, changes, ctx.run_id, ctx.now, origins=origins)
     mv_store.delete_mv(conn, [mv_id for mv_id in deleted if mv_id not in projected])
     for mv_id in handled:
@@ -130,18 +194,20 @@ def _evaluate(
     return identity_changed
 
 
-def _plan(
+def _decide(
     ctx: RunContext,
     old: MvRow,
     image: MvImage | None,
     states: dict[str, ExportedState],
-    members: frozenset[str],
     objects: Sequence[CsObject],
-) -> tuple[MvRow, list[tuple[int | None, ExportChange]]]:
-    """The new metaverse row and its export changes (nothing for a sync error, B2.8)."""
+    report: bool,
+) -> _Decision:
+    """The new metaverse row; the changes when they do not depend on references (a delete,
+    a sync error B2.8, an object waiting for its writeback). ``report``: record the sync
+    error (an object decided twice in one sync reports it once)."""
     exported = [states[a] for a in _exported_anchors(old, image) if a in states]
     if image is None:
-        return old, [(None, change) for change in plan_changes(None, exported)]
+        return _Decision(old, None, exported, plan_changes(None, exported))
     cloud_anchor = old.cloud_source_anchor
     if image.source_anchor and image.source_anchor in states:
         cloud_anchor = image.source_anchor  # the object came back under its exported anchor
@@ -158,8 +224,9 @@ def _plan(
     ):
         if old.contributors.get("sourceAnchor") == image.contributors.get("sourceAnchor"):
             message = anchor_changed(current.source_anchor, image.source_anchor)
-            ctx.error(_label(image, objects), _connector(image), ANCHOR_CHANGED, message)
-            return _with_error(new, current.source_anchor, message), []
+            if report:
+                ctx.error(_label(image, objects), _connector(image), ANCHOR_CHANGED, message)
+            return _Decision(_with_error(new, current.source_anchor, message), image, exported, [])
         # Precedence moved the anchor to another forest's account (an active account joined
         # after a disabled one was exported, B7.8): the cloud object keeps its immutableId.
         # The contributor recorded for sourceAnchor stays the forest the kept value came from.
@@ -167,11 +234,70 @@ def _plan(
         image = replace(image, source_anchor=current.source_anchor, contributors=origin)
         new = replace(new, source_anchor=current.source_anchor, contributors=origin)
     if image.writeback is not None and current is not None:
-        return new, []  # keep the cloud object as it is until the writeback is done
+        return _Decision(new, image, exported, [])  # keep the cloud object until written back
+    return _Decision(new, image, exported, None)
+
+
+def _changes(
+    old: MvRow, decision: _Decision, members: frozenset[str], manager: str | None
+) -> list[tuple[int | None, ExportChange]]:
+    """The export changes of one decided object (``manager``: the anchor of its manager)."""
+    image = decision.image
+    if image is None:
+        return [(None, change) for change in decision.final or ()]
+    if decision.final is not None:
+        return [(old.id, change) for change in decision.final]
     desired = None
     if image.exportable and image.source_anchor:
-        desired = CloudImage(image.source_anchor, image.object_type, image.attributes, members)
-    return new, [(old.id, change) for change in plan_changes(desired, exported)]
+        attributes = image.attributes
+        if manager is not None:
+            attributes = {**attributes, "manager": manager}
+        desired = CloudImage(image.source_anchor, image.object_type, attributes, members)
+    return [(old.id, change) for change in plan_changes(desired, decision.exported)]
+
+
+def _with_manager(row: MvRow, connector: str, anchor: str | None) -> MvRow:
+    """The metaverse row with its resolved manager (the manager's sourceAnchor), as ``show``
+    lists it; a manager not resolved (a placeholder, filtered, not exported) is absent."""
+    if anchor is None:
+        return row
+    attributes = {**row.attributes, "manager": anchor}
+    return replace(
+        row, attributes=attributes, contributors={**row.contributors, "manager": connector}
+    )
+
+
+def _manager_targets(conn: Connection, managers: Mapping[int, tuple[str, str]]) -> dict[int, int]:
+    """Person → the metaverse object its manager DN names (through the connector space)."""
+    wanted: dict[str, set[str]] = {}
+    keys: dict[int, tuple[str, str]] = {}
+    for mv_id, (connector, dn) in managers.items():
+        key = keys[mv_id] = (connector, normalize_dn(dn))
+        wanted.setdefault(connector, set()).add(key[1])
+    found = {c: repo.mv_ids_by_dn_key(conn, c, sorted(k)) for c, k in wanted.items()}
+    return {
+        mv_id: found[connector][key]
+        for mv_id, (connector, key) in keys.items()
+        if key in found[connector]
+    }
+
+
+def _manager_anchors(
+    conn: Connection, targets: Mapping[int, int], fresh: Mapping[int, str | None]
+) -> dict[int, str]:
+    """Person → its manager's sourceAnchor, for managers that are (to be) in the cloud.
+
+    A manager evaluated in this sync is known by its new anchor; the others are read."""
+    unknown = sorted({t for t in targets.values() if t not in fresh})
+    stored = mv_store.member_anchors(conn, unknown) if unknown else {}
+    resolved: dict[int, str] = {}
+    for mv_id, target in targets.items():
+        if target == mv_id:
+            continue  # nobody is their own manager
+        anchor = fresh[target] if target in fresh else stored.get(target)
+        if anchor:
+            resolved[mv_id] = anchor
+    return resolved
 
 
 def _with_error(row: MvRow, cloud_anchor: str, message: str) -> MvRow:

@@ -31,7 +31,19 @@ from hybridsync.store.engine_schema import connector_space as cs
 from hybridsync.store.engine_schema import cs_reference as ref
 from hybridsync.tenant.exports import ObjectType
 
-REFERENCE_ATTRIBUTES = ("member",)
+#: Attributes holding DNs of objects in the same directory: a group's ``member`` and a user's
+#: (or contact's) ``manager``, indexed in ``cs_reference`` (B6.2).
+REFERENCE_ATTRIBUTES = ("member", "manager")
+
+#: The DN index of a *transient* object (B6.3): an object whose DN another object took in an
+#: import before the import showed it renamed or deleted. It keeps its image (``dn``) but no
+#: longer answers to that DN; its rename or delete ends the state. No parsed DN starts so.
+TRANSIENT_PREFIX = "{transient}:"
+
+
+def is_transient(dn_key: str) -> bool:
+    """Whether a stored DN key is the temporary one of a transient object."""
+    return dn_key.startswith(TRANSIENT_PREFIX)
 
 
 # ---------------------------------------------------------------- connector space: import
@@ -125,6 +137,32 @@ def _dn_keys(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
         query = sa.select(cs.c.id, cs.c.dn_key).where(cs.c.id.in_(part))
         found.update({cs_id: key for cs_id, key in conn.execute(query)})
     return found
+
+
+def dn_holders(
+    conn: Connection, connector: str, keys: Sequence[str]
+) -> dict[str, list[tuple[int, str]]]:
+    """Normalized DN → (id, anchor) of the objects of a connector space holding it (B6.3)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for part in chunks(sorted(set(keys))):
+        query = sa.select(cs.c.dn_key, cs.c.id, cs.c.anchor).where(
+            cs.c.connector == connector, cs.c.dn_key.in_(part)
+        )
+        for key, cs_id, anchor in conn.execute(query):
+            found.setdefault(key, []).append((cs_id, anchor))
+    return found
+
+
+_MAKE_TRANSIENT = (
+    sa.update(cs).where(cs.c.id == sa.bindparam("cs_id")).values(dn_key=sa.bindparam("dn_key"))
+)
+
+
+def make_transient(conn: Connection, ids: Sequence[int]) -> None:
+    """Move objects to a temporary DN key: they are transient until their rename or delete is
+    imported (B6.3). Their image and metaverse link stay as they are."""
+    rows = [{"cs_id": cs_id, "dn_key": f"{TRANSIENT_PREFIX}{cs_id}"} for cs_id in sorted(ids)]
+    execute_many(conn, _MAKE_TRANSIENT, rows)
 
 
 def mark_deleted(conn: Connection, ids: Sequence[int]) -> None:
@@ -335,7 +373,8 @@ def delete_objects(conn: Connection, ids: Sequence[int]) -> None:
 
 
 def referencing_mv_ids(conn: Connection, targets: Iterable[tuple[str, str]]) -> set[int]:
-    """Metaverse objects of the groups whose ``member`` names one of ``(connector, dn)``."""
+    """Metaverse objects of the groups whose ``member`` (or the people whose ``manager``)
+    names one of ``(connector, dn)``."""
     by_connector: dict[str, set[str]] = {}
     for connector, dn in targets:
         by_connector.setdefault(connector, set()).add(normalize_dn(dn))
@@ -356,7 +395,8 @@ def mv_ids_by_dn_key(conn: Connection, connector: str, keys: Sequence[str]) -> d
     """Normalized DN → metaverse object, for the DNs that name a joined object (B6.2).
 
     A DN that names nothing (yet) is a placeholder: it resolves later, when its object is
-    imported and the group is re-evaluated through the reference index.
+    imported and the referring object is re-evaluated through the reference index. A
+    transient object (B6.3) no longer holds its DN key, so only the live object answers.
     """
     resolved: dict[str, int] = {}
     for part in chunks(keys):

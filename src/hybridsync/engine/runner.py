@@ -7,6 +7,11 @@ after a connector was added, is full. Staging mode (B6.11) runs import and sync 
 pending exports in place; the deletion threshold (B6.13) stops an export before anything is
 sent. The engine lease keeps a second engine out for the whole cycle (B6.12), and every
 cycle is recorded in the run history, successful or not.
+
+With ``source_anchor = "auto"`` the anchor attribute is chosen after the imports and before
+sync, in every cycle (B2.2, :mod:`hybridsync.engine.anchor_choice`): the tenant's recorded
+attribute if there is one, else from the imported connector spaces. The first export records
+it in the tenant, which fixes it for good (B2.7).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import sqlalchemy as sa
 from hybridsync.clock import Clock
 from hybridsync.config import Settings
 from hybridsync.connectors.base import Connector
-from hybridsync.engine import export_store, history
+from hybridsync.engine import anchor_choice, export_store, history
+from hybridsync.engine.anchor_choice import AnchorRecord
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.export import (
     ExportStop,
@@ -64,6 +70,7 @@ class CycleResult:
     counts: dict[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
     message: str | None = None
+    source_anchor_attribute: str | None = None  # the attribute anchors were computed from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +80,7 @@ class CycleResult:
             "counts": self.counts,
             "errors": self.errors,
             "message": self.message,
+            "sourceAnchorAttribute": self.source_anchor_attribute,
         }
 
 
@@ -87,11 +95,16 @@ def run_cycle(
     allow_deletes: int | None = None,
     gate: ExportGate | None = None,
     progress: Progress = _quiet,
+    anchor_record: AnchorRecord | None = None,
 ) -> CycleResult:
     """One sync cycle. ``full=None`` picks full when a connector never had a full sync.
 
-    ``target`` may be None only in staging mode (nothing is exported then).
+    ``target`` may be None only in staging mode (nothing is exported then). ``anchor_record``
+    is where ``source_anchor = "auto"`` reads the tenant's recorded attribute; by default the
+    target when it can answer (the tenant service). A staging engine passes the tenant here.
     """
+    if anchor_record is None and isinstance(target, AnchorRecord):
+        anchor_record = target
     with engine_lease(database, clock) as lease:
         if full is None:
             full = _needs_full_sync(database, [c.name for c in connectors])
@@ -111,6 +124,7 @@ def run_cycle(
                 allow_deletes,
                 gate,
                 progress,
+                anchor_record,
             )
         except BaseException as exc:
             _finish(database, ctx, clock, "failed", f"the run failed: {exc}", profile)
@@ -131,11 +145,14 @@ def _cycle(
     allow_deletes: int | None,
     gate: ExportGate | None,
     progress: Progress,
+    anchor_record: AnchorRecord | None,
 ) -> ExportStop | None:
     for connector in connectors:
         progress(f"{'full' if full else 'delta'} import: {connector.name}")
         import_connector(database, connector, ctx, full=full)
         lease.renew()
+    if anchor_choice.is_auto(ctx.source_anchor):
+        _choose_anchor(database, [c.name for c in connectors], ctx, anchor_record, progress)
     progress(f"{'full' if full else 'delta'} synchronization")
     with database.transaction() as conn:
         writebacks = synchronize(conn, ctx, full=full)
@@ -173,10 +190,27 @@ def _export(
         return stop
     if target is None:
         raise ValueError("an export target is required outside staging mode")
-    target.claim_anchor_attribute(settings.engine.source_anchor, record=True)
+    target.claim_anchor_attribute(ctx.source_anchor, record=True)
     progress(f"export: {sum(counts.values())} pending changes")
     export_pending(database, target, ctx, renew=lease.renew)
     return None
+
+
+def _choose_anchor(
+    database: Database,
+    connectors: Sequence[str],
+    ctx: RunContext,
+    anchor_record: AnchorRecord | None,
+    progress: Progress,
+) -> None:
+    """Resolve ``source_anchor = "auto"`` for this cycle (B2.2) and say what was chosen."""
+    recorded = anchor_record.recorded_anchor_attribute() if anchor_record is not None else None
+    if anchor_record is None:
+        progress("source_anchor = auto: no tenant to ask, choosing from the directories")
+    with database.transaction() as conn:
+        choice = anchor_choice.resolve(conn, recorded, connectors)
+    ctx.source_anchor = choice.attribute
+    progress(choice.describe())
 
 
 def _finish(
@@ -202,7 +236,16 @@ def _finish(
             message=message,
             now=clock.now(),
         )
-    return CycleResult(ctx.run_id, profile, status, counts, list(errors), message)
+    attribute = None if anchor_choice.is_auto(ctx.source_anchor) else ctx.source_anchor
+    return CycleResult(
+        ctx.run_id,
+        profile,
+        status,
+        counts,
+        list(errors),
+        message,
+        source_anchor_attribute=attribute,
+    )
 
 
 def _staging_message(database: Database, settings: Settings) -> str | None:

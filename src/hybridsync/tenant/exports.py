@@ -8,6 +8,11 @@ a preview equals the export that follows it.
 
 Attribute names are Graph property names (``userPrincipalName``, ``proxyAddresses``,
 ``onPremisesSecurityIdentifier`` …). In an update a value of ``None`` clears the attribute.
+
+``manager`` is a reference: the engine sends the manager's *sourceAnchor*, the tenant stores
+the manager's cloud object id and shows it as Graph's ``manager`` navigation property,
+``{"id": …}``. A manager the tenant does not hold (or holds only in the recycle bin) is left
+unset and reported in :attr:`ExportOutcome.ignored_manager`, like members left out.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ SYNCED_ATTRIBUTES = (
     "onPremisesUserPrincipalName",
     "securityEnabled",
     "mailEnabled",
+    "manager",
 )
 
 
@@ -114,6 +120,7 @@ class ExportOutcome:
     error: ExportError | None = None
     ignored_members: tuple[str, ...] = ()  # member anchors a group change named but the
     # tenant does not hold (or holds only in the recycle bin): left out, not an error
+    ignored_manager: str | None = None  # the manager anchor the change named, likewise
 
 
 def error_outcome(change: ExportChange, error: HybridSyncError) -> ExportOutcome:

@@ -80,6 +80,8 @@ class Incoming:
     proxies: tuple[ProxyAddress, ...] | None
     upn: str | None = None  # the effective userPrincipalName, when the change sets one
     primary_smtp_key: str | None = None  # uniqueness key of the SMTP: proxy address
+    sets_manager: bool = False  # the change names ``manager`` (None in an update clears it)
+    manager: str | None = None  # the manager's sourceAnchor
 
     @property
     def anchor(self) -> str:
@@ -130,6 +132,7 @@ def prepare(change: ExportChange, initial_domain: str, verified_domains: Sequenc
     columns: dict[str, Any] = {}
     extras: dict[str, Any] = {}
     proxies: tuple[ProxyAddress, ...] | None = None
+    sets_manager, manager = False, None
     for name, value in change.attributes.items():
         if name in TENANT_OWNED:
             raise ValidationFailed(
@@ -138,6 +141,10 @@ def prepare(change: ExportChange, initial_domain: str, verified_domains: Sequenc
             )
         if name == "proxyAddresses":
             proxies = _proxies(value)
+        elif name == "manager":
+            if change.object_type == "group":
+                raise ValidationFailed("a group has no manager", hint="remove manager")
+            sets_manager, manager = True, None if value is None else check_anchor(value)
         elif name in COLUMN_OF:
             columns[COLUMN_OF[name]] = _column_value(COLUMN_OF[name], name, value)
         else:
@@ -157,7 +164,14 @@ def prepare(change: ExportChange, initial_domain: str, verified_domains: Sequenc
         upn = columns["user_principal_name"] = effective_upn(upn, initial_domain, verified_domains)
     primary = next((p for p in proxies or () if p.is_smtp and p.is_primary), None)
     return Incoming(
-        change, columns, extras, proxies, upn, primary.key if primary is not None else None
+        change,
+        columns,
+        extras,
+        proxies,
+        upn,
+        primary.key if primary is not None else None,
+        sets_manager,
+        manager,
     )
 
 

@@ -49,6 +49,7 @@ class ExportBatch(ValueWriter):
     created: list[str] = field(default_factory=list)
     purged: set[str] = field(default_factory=set)
     memberships: list[Membership] = field(default_factory=list)
+    managers: list[tuple[int, str, str | None]] = field(default_factory=list)  # (index, id, anchor)
     settled: set[str] = field(default_factory=set)
     id_taken: dict[str, bool] = field(default_factory=dict)
     first_ids: dict[str, str] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class ExportBatch(ValueWriter):
             if item.anchor in self.seen:
                 self.settled.add(item.anchor)  # the clash it failed on once is settled
         self._settle_memberships(outcomes)
+        self._settle_managers(outcomes)
         return outcomes
 
     def _prefetch(self, items: Sequence[Incoming]) -> None:
@@ -167,6 +169,8 @@ class ExportBatch(ValueWriter):
             self.memberships.append(
                 Membership(index, record.id, change.add_members, (), replace=True)
             )
+        if item.sets_manager:
+            self.managers.append((index, record.id, item.manager))
         result, match = _RESULTS[decision.kind]
         return ExportOutcome(
             item.anchor,
@@ -197,6 +201,8 @@ class ExportBatch(ValueWriter):
             self.memberships.append(
                 Membership(index, record.id, change.add_members, change.remove_members, False)
             )
+        if item.sets_manager:
+            self.managers.append((index, record.id, item.manager))
         touched = (
             written.changed or written.quarantined or change.add_members or change.remove_members
         )
@@ -285,6 +291,35 @@ class ExportBatch(ValueWriter):
         added, removed = self.member_changes
         added.extend(settlement.added)
         removed.extend(settlement.removed)
+
+    def _settle_managers(self, outcomes: list[ExportOutcome]) -> None:
+        """Resolve manager anchors once every object of the batch exists, to the manager's
+        object id (Graph's ``manager`` navigation property, ``{"id": …}``). A manager the
+        tenant does not hold, or holds only in the recycle bin, is left unset and reported on
+        the change's outcome, like members left out."""
+        for index, record_id, anchor in self.managers:
+            record = self.objects.get(record_id)
+            if record is None or record_id in self.purged:
+                continue
+            target = self._by_anchor(anchor) if anchor is not None else None
+            found = (
+                target is not None
+                and target.deleted_date_time is None
+                and target.id != record_id
+                and target.object_type != "group"
+            )
+            value = {"id": target.id} if found and target is not None else None
+            before = record.attributes.get("manager")
+            if value is None:
+                record.attributes.pop("manager", None)
+            else:
+                record.attributes["manager"] = value
+            outcome = outcomes[index]
+            if anchor is not None and value is None:
+                outcome = dataclasses.replace(outcome, ignored_manager=anchor)
+            if before != value and outcome.result == "unchanged":
+                outcome = dataclasses.replace(outcome, result="updated")
+            outcomes[index] = outcome
 
     # writing -------------------------------------------------------------------------------
 

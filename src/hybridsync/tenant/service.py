@@ -43,7 +43,10 @@ from hybridsync.tenant.records import ObjectRecord
 from hybridsync.tenant.repository import TenantRepository
 from hybridsync.tenant.resiliency import choose_placeholder_upn
 from hybridsync.tenant.resolver import ResolvedValue, resolve_quarantined
-from hybridsync.tenant.sync_configuration import claim_anchor_attribute
+from hybridsync.tenant.sync_configuration import (
+    claim_anchor_attribute,
+    recorded_anchor_attribute,
+)
 from hybridsync.tenant.tokens import IssuedToken, TokenInfo, TokenRepository, TokenScope
 
 
@@ -110,6 +113,14 @@ class TenantService:
         """
         with self.database.transaction() as conn:
             return claim_anchor_attribute(conn, attribute, record=record)
+
+    def recorded_anchor_attribute(self) -> str | None:
+        """The anchor attribute the tenant recorded at its first export, or None (B2.2).
+
+        Read-only: an engine with ``source_anchor = "auto"`` asks it before choosing.
+        """
+        with self.database.transaction() as conn:
+            return recorded_anchor_attribute(conn)
 
     def is_initialized(self) -> bool:
         with self.database.transaction() as conn:

@@ -47,9 +47,17 @@ def decide_anchor_attribute(recorded: str | None, requested: str, *, record: boo
     )
 
 
+def recorded_anchor_attribute(conn: Connection) -> str | None:
+    """The anchor attribute the tenant was first exported with, or None (B2.2 step 1).
+
+    None also for a tenant that is not initialized yet: nothing was exported to it.
+    """
+    return conn.execute(sa.select(tenant_settings.c.anchor_attribute)).scalar_one_or_none()
+
+
 def claim_anchor_attribute(conn: Connection, requested: str, *, record: bool) -> str:
     """Check ``requested`` against the tenant's record; store it on the first export."""
-    recorded = conn.execute(sa.select(tenant_settings.c.anchor_attribute)).scalar_one_or_none()
+    recorded = recorded_anchor_attribute(conn)
     claim = decide_anchor_attribute(recorded, requested, record=record)
     if claim.record:
         conn.execute(sa.update(tenant_settings).values(anchor_attribute=claim.attribute))

@@ -52,14 +52,15 @@ from hybridsync.tenant.repository import TenantRepository
 #: What an administrator may still change on a synced user.
 CLOUD_SETTABLE_ON_SYNCED = frozenset({"usageLocation"})
 #: The Graph user properties an administrator may set on a cloud-managed user: what sync
-#: writes, except the onPremises* properties only sync writes, plus usageLocation. Anything
+#: writes, except the onPremises* properties and the manager reference only sync writes, plus
+#: usageLocation. Anything
 #: else is refused by name, so a typo (``jobtitle``) is not stored as a new property.
 ADMIN_SETTABLE = frozenset(
     {
         *(name for name in SYNCED_ATTRIBUTES if not name.startswith("onPremises")),
         "usageLocation",
     }
-    - {"securityEnabled", "mailEnabled"}
+    - {"securityEnabled", "mailEnabled", "manager"}
 )
 
 
