@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine_objects import source
 
 from hybridsync.connectors.base import SourceObject
-from hybridsync.engine.delta import StoredImage, content_hash, plan_import
+from hybridsync.engine.delta import StoredImage, content_hash, plan_import, transient_ids
 
 
 def test_content_hash_ignores_attribute_order_and_sees_every_value() -> None:
@@ -36,3 +36,15 @@ def test_a_delta_import_deletes_only_what_it_reports_deleted() -> None:
     stored = {alice.anchor: StoredImage(1, "x"), bob.anchor: StoredImage(2, content_hash(bob))}
     plan = plan_import([], stored, complete=False, deleted=[alice.anchor, "unknown"])
     assert plan.deletes == [1]
+
+
+def test_b6_3_a_dn_taken_by_another_anchor_makes_the_holder_transient() -> None:
+    new = SourceObject("new", "CN=Alice,DC=corp", "user", {})
+    renamed = SourceObject("old-2", "CN=Elsewhere,DC=corp", "user", {})
+    same_dn = SourceObject("dup", "CN=Alice,DC=corp", "user", {})
+    claimed = {"cn=alice,dc=corp": new}
+    holders = {"cn=alice,dc=corp": [(1, "old"), (2, "old-2"), (3, "dup"), (4, "new")]}
+    incoming = {"new": new, "old-2": renamed, "dup": same_dn}
+    # "old": not in the import (its delete or rename comes later) → transient; "old-2" is
+    # renamed away and "dup" a duplicate the connector reports: neither; "new" is itself.
+    assert transient_ids(claimed, holders, incoming) == [1]
