@@ -22,9 +22,7 @@ the LDAP connector decides them.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import functools
-import gc
 import glob
 import hashlib
 import logging
@@ -33,6 +31,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from hybridsync.collector import paused_cyclic_gc
 from hybridsync.config import ConnectorSettings
 from hybridsync.connectors.base import AnchorWriteback, ImportResult
 from hybridsync.connectors.ldif_changes import ChangeMerge, NewChanges, read_new_changes
@@ -299,23 +298,6 @@ def read_lines(path: Path, digest: Digest) -> Generator[str, None, None]:
             yield from pending.decode("utf-8", "surrogateescape").split("\n")
             if pending[pending.rfind(b"\n") + 1 :].strip():  # the last line has no newline
                 raise CutShort(str(path))
-
-
-@contextlib.contextmanager
-def paused_cyclic_gc() -> Iterator[None]:
-    """Pause CPython's cycle collector while an import builds its objects.
-
-    An import allocates millions of small containers and frees almost none, so the collector
-    would walk all of them again and again (half the time of a 100,000-entry read) looking for
-    cycles that parsed entries do not have. Reference counting still frees everything.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def file_digest(path: Path) -> str:

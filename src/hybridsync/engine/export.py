@@ -16,9 +16,9 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hybridsync.collector import paused_cyclic_gc
 from hybridsync.engine import export_store
 from hybridsync.engine import metaverse_store as mv_store
-from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.model import PendingExport
 from hybridsync.engine.outbound import ExportedState, after_success

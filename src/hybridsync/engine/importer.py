@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from hybridsync.collector import paused_cyclic_gc
 from hybridsync.connectors.base import Connector, ImportResult, SourceObject
 from hybridsync.engine import history
 from hybridsync.engine import repository as repo
 from hybridsync.engine.anchor import CONSISTENCY_GUID, object_guid_bytes, writeback_request
-from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.delta import plan_import, transient_ids
 from hybridsync.engine.export import plural

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
+from hybridsync.collector import paused_cyclic_gc
 from hybridsync.engine import metaverse_store as mv_store
 from hybridsync.engine import repository as repo
-from hybridsync.engine.collector import paused_cyclic_gc
 from hybridsync.engine.context import RunContext
 from hybridsync.engine.join import join_decision
 from hybridsync.engine.metaverse_store import MvRow
