@@ -108,26 +108,37 @@ def find_config(explicit: str | os.PathLike[str] | None) -> Path:
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate a configuration file."""
     file = find_config(path)
+    raw = read_toml(
+        file,
+        what="configuration file",
+        missing=f"configuration file {str(file)!r} not found",
+        hint="pass --config with the path of hybridsync.toml itself, set HYBRIDSYNC_CONFIG, "
+        "or create ./hybridsync.toml",
+    )
+    return parse_settings(raw, base_dir=file.resolve().parent, source=file)
+
+
+def read_toml(file: Path, *, what: str, missing: str, hint: str) -> dict[str, Any]:
+    """A TOML document; every way reading it can fail is a ConfigError that says what to do.
+
+    ``what`` names the file's role, ``missing`` is the message for a file that does not exist
+    and ``hint`` says where a readable one should come from, in the caller's words.
+    """
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(
-            f"configuration file {str(file)!r} not found",
-            hint="pass --config PATH, set HYBRIDSYNC_CONFIG, or create ./hybridsync.toml",
-        ) from exc
+        raise ConfigError(missing, hint=hint) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}", hint="fix the syntax") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})",
-            hint="save hybridsync.toml as UTF-8 text",
+            hint=f"save {file.name} as UTF-8 text",
         ) from exc
     except OSError as exc:  # a folder, no permission, an I/O error
         raise ConfigError(
-            f"cannot read configuration file {str(file)!r}: {exc.strerror or exc}",
-            hint="pass --config with the path of hybridsync.toml itself, readable by this user",
+            f"cannot read {what} {str(file)!r}: {exc.strerror or exc}", hint=hint
         ) from exc
-    return parse_settings(raw, base_dir=file.resolve().parent, source=file)
 
 
 def parse_settings(

@@ -10,12 +10,12 @@ so every seeded object is exactly what the tenant itself would have made.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hybridsync.config import read_toml
 from hybridsync.errors import ConfigError
 from hybridsync.tenant.exports import SYNCED_ATTRIBUTES, ExportChange
 from hybridsync.tenant.model import CloudObject
@@ -50,15 +50,12 @@ class SeedUser:
 
 def load_seed(path: Path) -> list[SeedUser]:
     """Read and check ``cloud.toml``; errors name the entry and the key."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"the example has no cloud state file {path}",
-            hint="restore examples/contoso/cloud.toml, or pass --example with a folder holding one",
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}", hint="fix the syntax") from exc
+    raw = read_toml(
+        path,
+        what="cloud state file",
+        missing=f"the example has no cloud state file {path}",
+        hint="restore examples/contoso/cloud.toml, or pass --example with a folder holding one",
+    )
     unknown = sorted(set(raw) - {"users"})
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r}", hint="only [[users]] is read")
